@@ -1,0 +1,130 @@
+"""Which waiting ticket a counter calls next.
+
+Priority categories (lansia, disabilitas, ibu hamil/menyusui, anak) go first, by law. To keep
+normal tickets from waiting without bound, a counter that has called ``priority_every``
+priority tickets in a row calls a normal one next, and a normal ticket that has waited
+``max_normal_wait`` goes before any priority ticket. Within each class, earliest ``queued_at``
+first (a transferred ticket keeps its original time); ticket id breaks ties deterministically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    id: str
+    priority: str | None
+    queued_at: datetime
+
+    @property
+    def sort_key(self) -> tuple[datetime, str]:
+        return (self.queued_at, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderingPolicy:
+    priority_every: int = 3
+    max_normal_wait: timedelta = timedelta(minutes=30)
+
+    def __post_init__(self) -> None:
+        if self.priority_every < 1:
+            raise ValueError("priority_every must be at least 1")
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    ticket: Candidate
+    #: priority calls in a row after this call; stored on the counter
+    streak: int
+
+
+def choose_next(
+    priority_head: Candidate | None,
+    normal_head: Candidate | None,
+    *,
+    streak: int,
+    now: datetime,
+    policy: OrderingPolicy,
+    priority_only: bool = False,
+) -> Choice | None:
+    """Pick between the oldest priority ticket and the oldest normal ticket.
+
+    Only the two heads matter, which lets the store fetch (and lock) two rows instead of the
+    whole queue.
+    """
+    if priority_only:
+        normal_head = None
+    if priority_head is None and normal_head is None:
+        return None
+    if priority_head is None:
+        assert normal_head is not None
+        return Choice(normal_head, 0)
+    if normal_head is None:
+        return Choice(priority_head, streak + 1)
+    starving = now - normal_head.queued_at >= policy.max_normal_wait
+    if starving or streak >= policy.priority_every:
+        return Choice(normal_head, 0)
+    return Choice(priority_head, streak + 1)
+
+
+def heads(candidates: Iterable[Candidate]) -> tuple[Candidate | None, Candidate | None]:
+    """The oldest priority and the oldest normal candidate."""
+    best_priority: Candidate | None = None
+    best_normal: Candidate | None = None
+    for c in candidates:
+        if c.priority is not None:
+            if best_priority is None or c.sort_key < best_priority.sort_key:
+                best_priority = c
+        elif best_normal is None or c.sort_key < best_normal.sort_key:
+            best_normal = c
+    return best_priority, best_normal
+
+
+def call_order(
+    candidates: Iterable[Candidate],
+    *,
+    streak: int,
+    now: datetime,
+    policy: OrderingPolicy,
+) -> list[Candidate]:
+    """The order one counter would call these tickets in if nothing else changed."""
+    priority = sorted((c for c in candidates if c.priority is not None), key=lambda c: c.sort_key)
+    normal = sorted((c for c in candidates if c.priority is None), key=lambda c: c.sort_key)
+    order: list[Candidate] = []
+    p = n = 0
+    while p < len(priority) or n < len(normal):
+        choice = choose_next(
+            priority[p] if p < len(priority) else None,
+            normal[n] if n < len(normal) else None,
+            streak=streak,
+            now=now,
+            policy=policy,
+        )
+        assert choice is not None
+        order.append(choice.ticket)
+        streak = choice.streak
+        if choice.ticket.priority is not None:
+            p += 1
+        else:
+            n += 1
+    return order
+
+
+def count_ahead(ticket: Candidate, waiting: Iterable[Candidate]) -> int:
+    """People a visitor can expect before them: for a priority ticket the older priority
+    tickets; for a normal ticket every priority ticket plus the older normal ones (an upper
+    bound, which is what a visitor should be told)."""
+    ahead = 0
+    for other in waiting:
+        if other.id == ticket.id:
+            continue
+        if ticket.priority is not None:
+            if other.priority is not None and other.sort_key < ticket.sort_key:
+                ahead += 1
+        elif other.priority is not None or other.sort_key < ticket.sort_key:
+            ahead += 1
+    return ahead

@@ -1,0 +1,69 @@
+"""What each error code says, in Bahasa Indonesia first and English on request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "invalid": ("Data tidak sah: {detail}", "Invalid data: {detail}"),
+    "bad_json": ("Isi permintaan bukan JSON yang sah.", "The request body is not valid JSON."),
+    "too_large": ("Isi permintaan terlalu besar (maksimal {limit} bita).",
+                  "The request body is too large (at most {limit} bytes)."),
+    "unknown_service": ("Layanan {service!r} tidak dikenal.", "Unknown service {service!r}."),
+    "unknown_priority": ("Kategori prioritas {priority!r} tidak dikenal.",
+                         "Unknown priority category {priority!r}."),
+    "unknown_counter": ("Loket {counter!r} tidak dikenal.", "Unknown counter {counter!r}."),
+    "not_found": ("Data tidak ditemukan.", "Not found."),
+    "ticket_not_found": ("Tiket tidak ditemukan.", "Ticket not found."),
+    "bad_state": ("Tiket berstatus {status} tidak dapat di-{action}.",
+                  "A ticket that is {status} cannot be {action}."),
+    "recall_first": ("Panggil ulang dulu minimal {needed} kali sebelum menandai tidak hadir "
+                     "(baru {done} kali).",
+                     "Recall at least {needed} times before marking a no-show (done {done})."),
+    "same_service": ("Tiket sudah berada di layanan {service}.",
+                     "The ticket is already at service {service}."),
+    "not_your_ticket": ("Tiket ini tidak sedang ditangani loket Anda.",
+                        "This ticket is not held by your counter."),
+    "wrong_counter": ("Anda masuk di loket {signed_in}, bukan loket {counter}.",
+                      "You are signed in at counter {signed_in}, not {counter}."),
+    "no_counter": ("Anda belum masuk di loket mana pun.", "You are not signed in at a counter."),
+    "unauthorized": ("Silakan masuk terlebih dahulu.", "Please sign in first."),
+    "session_expired": ("Sesi Anda berakhir. Silakan masuk kembali.",
+                        "Your session has ended. Please sign in again."),
+    "forbidden": ("Anda tidak berhak melakukan ini.", "You are not allowed to do this."),
+    "bad_credentials": ("Nama pengguna atau kata sandi salah.", "Wrong username or password."),
+    "too_many_attempts": ("Terlalu banyak percobaan masuk. Coba lagi dalam {minutes} menit.",
+                          "Too many sign-in attempts. Try again in {minutes} minutes."),
+    "csrf": ("Permintaan ditolak: token keamanan tidak cocok. Muat ulang halaman.",
+             "Request refused: the security token does not match. Reload the page."),
+    "counter_busy": ("Selesaikan dulu tiket {number} sebelum memanggil berikutnya.",
+                     "Finish ticket {number} before calling the next one."),
+    "counter_closed": ("Loket {counter} belum dibuka.", "Counter {counter} is not open."),
+    "counter_on_break": ("Loket {counter} sedang istirahat.", "Counter {counter} is on a break."),
+    "counter_taken": ("Loket {counter} sedang dipakai petugas lain.",
+                      "Counter {counter} is in use by another officer."),
+    "duplicate_user": ("Pengguna {username!r} sudah ada.", "User {username!r} already exists."),
+    "quota_exhausted": ("Kuota harian layanan {service} sudah habis. Silakan datang kembali "
+                        "pada hari kerja berikutnya.",
+                        "Today's quota for {service} is used up. Please come back on the next "
+                        "working day."),
+    "closed": ("Layanan sedang tutup.", "The service is closed."),
+    "holiday": ("Hari ini libur.", "Today is a holiday."),
+    "method_not_allowed": ("Metode tidak diizinkan.", "Method not allowed."),
+    "internal": ("Terjadi kesalahan pada server. Tiket dan data Anda aman; silakan coba lagi.",
+                 "Something went wrong on the server. Your data is safe; please try again."),
+    "unavailable": ("Basis data tidak dapat dihubungi.", "The database cannot be reached."),
+}
+
+
+def message(code: str, lang: str, params: dict[str, Any]) -> str:
+    """The sentence for ``code``; a message may be passed ready-made in ``params``."""
+    ready = params.get(f"message_{lang}")
+    if isinstance(ready, str):
+        return ready
+    id_text, en_text = MESSAGES.get(code, MESSAGES["invalid"])
+    template = en_text if lang == "en" else id_text
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template.split("{")[0].strip() or code

@@ -1,0 +1,53 @@
+"""Everything a use case needs, wired once in ``create_app``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from queue_server.clock import Clock
+from queue_server.site import Counter, Service, Site
+from queue_server.store.db import Database
+from queue_server.store.sync import Ids
+
+
+class IssuingGate(Protocol):
+    """Decides whether a ticket for ``service`` may be issued at ``now`` (opening hours,
+    holidays, cut-off); raises ``Closed`` with the reason otherwise."""
+
+    def check(self, service: Service, now: datetime) -> None: ...
+
+
+class AlwaysOpen:
+    def check(self, service: Service, now: datetime) -> None:
+        return None
+
+
+@dataclass
+class Loket:
+    db: Database
+    site: Site
+    ids: Ids
+    clock: Clock
+    gate: IssuingGate = field(default_factory=AlwaysOpen)
+    public_url: str = ""
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.site.timezone)
+
+    def business_day(self, now: datetime) -> date:
+        return now.astimezone(self.tz).date()
+
+    def local(self, moment: datetime | None) -> str | None:
+        return moment.astimezone(self.tz).isoformat() if moment else None
+
+    def counter(self, code: str) -> Counter:
+        from queue_server.domain.errors import NotFound
+
+        counter = self.site.counter(code)
+        if counter is None:
+            raise NotFound("unknown_counter", counter=code)
+        return counter

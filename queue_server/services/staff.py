@@ -1,0 +1,202 @@
+"""Staff accounts, sign-in sessions and opening a counter."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from queue_server.domain.errors import DomainError, Forbidden, Invalid, Unauthorized
+from queue_server.services.context import Loket
+from queue_server.services.tickets import Actor
+from queue_server.store import tables as t
+from queue_server.store.db import Tx
+
+ROLES = ("officer", "supervisor", "admin")
+SESSION_HOURS = 10  # one working day; sign in again tomorrow
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+
+_hasher = PasswordHasher()
+# Verifying against this when the user does not exist keeps the timing the same.
+_DUMMY_HASH = _hasher.hash("loket-dummy-password")
+
+
+class RateLimited(DomainError):
+    status = 429
+
+
+@dataclass(frozen=True)
+class SignIn:
+    token: str
+    csrf_token: str
+    expires_at: datetime
+    actor: Actor
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def add_user(conn: AsyncConnection, site_id: int, username: str, password: str, role: str,
+                   now: datetime, full_name: str = "") -> int:
+    if role not in ROLES:
+        raise Invalid("invalid", detail=f"role harus salah satu dari {', '.join(ROLES)}")
+    if not username or len(username) > 64 or not username.replace(".", "").replace(
+            "_", "").replace("-", "").isalnum():
+        raise Invalid("invalid", detail="nama pengguna: huruf, angka, '.', '_' atau '-'")
+    if len(password) < 8:
+        raise Invalid("invalid", detail="kata sandi minimal 8 karakter")
+    exists = (await conn.execute(select(t.users.c.id).where(
+        t.users.c.site_id == site_id, t.users.c.username == username))).first()
+    if exists is not None:
+        raise DomainError("duplicate_user", username=username)
+    return int((await conn.execute(insert(t.users).values(
+        site_id=site_id, username=username, full_name=full_name or username,
+        password_hash=_hasher.hash(password), role=role, created_at=now)
+        .returning(t.users.c.id))).scalar_one())
+
+
+async def sign_in(loket: Loket, username: str, password: str,
+                  counter_code: str | None) -> SignIn:
+    """Check the password (rate-limited per username), end the user's other sessions, and
+    open the counter for them when one is given."""
+    now = loket.clock.now()
+    if counter_code is not None:
+        loket.counter(counter_code)
+    async with loket.db.read() as conn:
+        failures = (await conn.execute(select(func.count()).select_from(t.login_attempts).where(
+            t.login_attempts.c.username == username, t.login_attempts.c.ok.is_(False),
+            t.login_attempts.c.at > now - FAILURE_WINDOW))).scalar_one()
+        user = (await conn.execute(select(t.users).where(
+            t.users.c.site_id == loket.ids.site, t.users.c.username == username,
+            t.users.c.active.is_(True)))).first()
+    if failures >= MAX_FAILURES:
+        raise RateLimited("too_many_attempts", minutes=int(FAILURE_WINDOW.total_seconds() // 60))
+    ok = _verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+    if not ok or user is None:
+        async with loket.db.write(loket.ids.site, now) as tx:
+            await tx.conn.execute(insert(t.login_attempts).values(
+                username=username, at=now, ok=False))
+        raise Unauthorized("bad_credentials")
+    counter_id = loket.ids.counters[counter_code] if counter_code else None
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    expires = now + timedelta(hours=SESSION_HOURS)
+    async with loket.db.write(loket.ids.site, now) as tx:
+        if counter_id is not None:
+            await _claim_counter(tx, loket, counter_id, counter_code or "", user.id)
+        # A second sign-in ends the first; close the counter the user leaves behind.
+        old = (await tx.conn.execute(select(t.sessions.c.counter_id).where(
+            t.sessions.c.user_id == user.id))).scalars().all()
+        await tx.conn.execute(delete(t.sessions).where(t.sessions.c.user_id == user.id))
+        for old_counter in {c for c in old if c is not None and c != counter_id}:
+            await _close_counter(tx, loket, old_counter, user.id)
+        await tx.conn.execute(insert(t.sessions).values(
+            token_hash=hash_token(token), site_id=loket.ids.site, user_id=user.id,
+            counter_id=counter_id, csrf_token=csrf, created_at=now, expires_at=expires))
+        await tx.conn.execute(insert(t.login_attempts).values(username=username, at=now, ok=True))
+    actor = Actor(user.id, user.username, user.role, counter_code)
+    return SignIn(token, csrf, expires, actor)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def _claim_counter(tx: Tx, loket: Loket, counter_id: int, code: str, user_id: int) -> None:
+    holder = (await tx.conn.execute(
+        select(t.sessions.c.user_id).where(
+            t.sessions.c.counter_id == counter_id, t.sessions.c.user_id != user_id,
+            t.sessions.c.expires_at > tx.now).limit(1))).first()
+    if holder is not None:
+        raise DomainError("counter_taken", counter=code)
+    state = (await tx.conn.execute(select(t.counters.c.state).where(
+        t.counters.c.id == counter_id))).scalar_one()
+    # An officer coming back to a counter on break keeps the break; otherwise it opens.
+    new_state = "break" if state == "break" else "open"
+    await tx.conn.execute(update(t.counters).where(t.counters.c.id == counter_id).values(
+        state=new_state, officer_id=user_id, state_since=tx.now))
+    tx.emit("counter.opened", ("display", "supervisor", f"counter:{code}"),
+            {"counter": code, "state": new_state, "officer": user_id})
+
+
+async def _close_counter(tx: Tx, loket: Loket, counter_id: int, user_id: int) -> None:
+    code = loket.ids.counter_codes[counter_id]
+    await tx.conn.execute(update(t.counters).where(
+        t.counters.c.id == counter_id, t.counters.c.officer_id == user_id).values(
+            state="closed", officer_id=None, state_since=tx.now))
+    tx.emit("counter.closed", ("display", "supervisor", f"counter:{code}"),
+            {"counter": code, "state": "closed"})
+
+
+async def sign_out(loket: Loket, token: str) -> None:
+    now = loket.clock.now()
+    async with loket.db.write(loket.ids.site, now) as tx:
+        row = (await tx.conn.execute(select(t.sessions).where(
+            t.sessions.c.token_hash == hash_token(token)))).first()
+        if row is None:
+            return
+        await tx.conn.execute(delete(t.sessions).where(t.sessions.c.token_hash == row.token_hash))
+        if row.counter_id is not None:
+            await _close_counter(tx, loket, row.counter_id, row.user_id)
+
+
+@dataclass(frozen=True)
+class Session:
+    actor: Actor
+    csrf_token: str
+    expires_at: datetime
+
+
+async def session_for(loket: Loket, token: str) -> Session:
+    now = loket.clock.now()
+    async with loket.db.read() as conn:
+        row = (await conn.execute(
+            select(t.sessions.c.counter_id, t.sessions.c.csrf_token, t.sessions.c.expires_at,
+                   t.users.c.id, t.users.c.username, t.users.c.role)
+            .select_from(t.sessions.join(t.users, t.users.c.id == t.sessions.c.user_id))
+            .where(t.sessions.c.token_hash == hash_token(token),
+                   t.users.c.active.is_(True)))).first()
+    if row is None:
+        raise Unauthorized("unauthorized")
+    if row.expires_at <= now:
+        raise Unauthorized("session_expired")
+    counter = loket.ids.counter_codes.get(row.counter_id) if row.counter_id else None
+    return Session(Actor(row.id, row.username, row.role, counter), row.csrf_token,
+                   row.expires_at)
+
+
+def require_role(actor: Actor, *roles: str) -> None:
+    if actor.role not in roles:
+        raise Forbidden("forbidden")
+
+
+async def counters_state(loket: Loket) -> list[dict[str, Any]]:
+    c = t.counters
+    async with loket.db.read() as conn:
+        rows = {r.id: r for r in (await conn.execute(
+            select(c.c.id, c.c.state, c.c.state_since, t.users.c.full_name)
+            .select_from(c.outerjoin(t.users, t.users.c.id == c.c.officer_id))
+            .where(c.c.site_id == loket.ids.site))).all()}
+    out = []
+    for counter in loket.site.counters:
+        row = rows.get(loket.ids.counters[counter.code])
+        out.append({
+            "code": counter.code, "number": counter.number, "name": counter.name,
+            "agency": counter.agency, "services": list(counter.services),
+            "priority_only": counter.priority_only,
+            "state": row.state if row else "closed",
+            "since": loket.local(row.state_since) if row else None,
+            "officer": row.full_name if row else None,
+        })
+    return out

@@ -1,0 +1,175 @@
+"""Engines and transactions for SQLite (embedded default) and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, insert, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from queue_server.store import tables as t
+
+DEFAULT_SQLITE = Path("loket-data") / "loket.db"
+log = logging.getLogger(__name__)
+
+
+def async_url(url: str | None) -> str:
+    """Accept plain URLs (``sqlite:///x.db``, ``postgresql://u@h/db``) and pick the async
+    driver, so people can paste what they know."""
+    if not url:
+        DEFAULT_SQLITE.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{DEFAULT_SQLITE}"
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        return str(parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False))
+    if backend in {"postgresql", "postgres"}:
+        return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+    raise ValueError(f"database not supported: {backend} (use sqlite:// or postgresql://)")
+
+
+def create_engine(url: str | None) -> AsyncEngine:
+    full = async_url(url)
+    if full.startswith("sqlite"):
+        engine = create_async_engine(full, pool_size=8, max_overflow=0)
+        _tune_sqlite(engine)
+        return engine
+    return create_async_engine(full, pool_size=20, max_overflow=10, pool_pre_ping=True)
+
+
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let us issue BEGIN ourselves: the driver's implicit BEGIN is DEFERRED, which lets
+        # two writers read the same "next number" before either writes.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@dataclass
+class PendingEvent:
+    type: str
+    topics: tuple[str, ...]
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    site_id: int
+    seq: int
+    type: str
+    at: datetime
+    topics: tuple[str, ...]
+    payload: dict[str, Any]
+
+    def message(self) -> dict[str, Any]:
+        return {"seq": self.seq, "type": self.type, "at": self.at.isoformat(), **self.payload}
+
+
+@dataclass
+class Tx:
+    """One writing transaction; events emitted here get their sequence numbers at commit."""
+
+    conn: AsyncConnection
+    site_id: int
+    now: datetime
+    pending: list[PendingEvent] = field(default_factory=list)
+
+    def emit(self, type_: str, topics: tuple[str, ...], payload: dict[str, Any]) -> None:
+        self.pending.append(PendingEvent(type_, topics, payload))
+
+    async def _write_events(self) -> list[StoredEvent]:
+        if not self.pending:
+            return []
+        # Taken last, just before commit: the row lock on the site is held for as short a
+        # time as possible, and it makes sequence order equal commit order.
+        last = (
+            await self.conn.execute(
+                update(t.sites)
+                .where(t.sites.c.id == self.site_id)
+                .values(event_seq=t.sites.c.event_seq + len(self.pending))
+                .returning(t.sites.c.event_seq)
+            )
+        ).scalar_one()
+        first = last - len(self.pending) + 1
+        stored = [
+            StoredEvent(self.site_id, first + i, e.type, self.now, e.topics, e.payload)
+            for i, e in enumerate(self.pending)
+        ]
+        await self.conn.execute(
+            insert(t.events),
+            [
+                {"site_id": s.site_id, "seq": s.seq, "type": s.type, "at": s.at,
+                 "topics": " ".join(s.topics), "payload": s.payload}
+                for s in stored
+            ],
+        )
+        return stored
+
+
+Publisher = Callable[[list[StoredEvent]], Awaitable[None]]
+
+
+class Database:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        # One writer at a time inside this process: SQLite allows only one anyway, and
+        # queueing here is cheaper than spinning on SQLITE_BUSY.
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._publishers: list[Publisher] = []
+
+    def on_commit(self, publisher: Publisher) -> None:
+        self._publishers.append(publisher)
+
+    @asynccontextmanager
+    async def write(self, site_id: int, now: datetime) -> AsyncIterator[Tx]:
+        """A transaction that commits when the block ends without an exception; its events
+        are numbered inside it and handed to the publishers only after the commit."""
+        lock = self._write_lock or contextlib.nullcontext()
+        async with lock:
+            async with self.engine.begin() as conn:
+                tx = Tx(conn, site_id, now)
+                yield tx
+                stored = await tx._write_events()
+        for publish in self._publishers:
+            try:
+                await publish(stored)
+            except Exception:  # a broken listener must not turn a commit into an error
+                log.exception("event publisher failed")
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.connect() as conn:
+            yield conn
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

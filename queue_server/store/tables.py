@@ -1,0 +1,322 @@
+"""The schema. Every row carries its site so one deployment can serve several MPPs.
+
+Times are stored in UTC (timezone-aware columns); the site's zone is applied only for the
+business day (a plain DATE column) and when rendering.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC in and out: SQLite keeps no offset, so we store UTC and put it back."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+UTC = UtcDateTime()
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    # The last event sequence number; bumped inside each writing transaction so that commit
+    # order and sequence order are the same (the row lock serialises the bump).
+    Column("event_seq", BigInteger, nullable=False, server_default="0"),
+)
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("code", String(32), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("short_name", String(100), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("queue", String(3), nullable=False),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    UniqueConstraint("site_id", "code"),
+)
+
+services = Table(
+    "services",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("agency_id", ForeignKey("agencies.id"), nullable=False),
+    Column("code", String(32), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False),
+    Column("queue", String(3), nullable=False),
+    Column("daily_quota", Integer),
+    Column("target_wait_s", Integer, nullable=False),
+    Column("service_s", Integer, nullable=False),
+    Column("standard", JSON, nullable=False),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    UniqueConstraint("site_id", "code"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("full_name", String(200), nullable=False, server_default=""),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("created_at", UTC, nullable=False),
+    UniqueConstraint("site_id", "username"),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("agency_id", ForeignKey("agencies.id")),
+    Column("code", String(32), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("priority_only", Boolean, nullable=False, server_default="0"),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    # closed | open | break
+    Column("state", String(16), nullable=False, server_default="closed"),
+    Column("officer_id", ForeignKey("users.id")),
+    Column("priority_streak", Integer, nullable=False, server_default="0"),
+    Column("state_since", UTC),
+    UniqueConstraint("site_id", "code"),
+)
+
+counter_services = Table(
+    "counter_services",
+    metadata,
+    Column("counter_id", ForeignKey("counters.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+)
+
+number_streams = Table(
+    "number_streams",
+    metadata,
+    Column("site_id", ForeignKey("sites.id"), primary_key=True),
+    Column("queue", String(3), primary_key=True),
+    Column("business_day", Date, primary_key=True),
+    Column("last_number", Integer, nullable=False),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("service_id", ForeignKey("services.id"), nullable=False),
+    Column("queue", String(3), nullable=False),
+    Column("business_day", Date, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("priority", String(32)),
+    Column("status", String(16), nullable=False),
+    Column("issued_at", UTC, nullable=False),
+    Column("queued_at", UTC, nullable=False),
+    Column("called_at", UTC),
+    Column("started_at", UTC),
+    Column("finished_at", UTC),
+    Column("counter_id", ForeignKey("counters.id")),
+    Column("officer_id", ForeignKey("users.id")),
+    Column("recall_count", Integer, nullable=False, server_default="0"),
+    Column("transfer_count", Integer, nullable=False, server_default="0"),
+    Column("first_service_id", ForeignKey("services.id"), nullable=False),
+    Column("idempotency_key", String(100)),
+    Column("channel", String(16), nullable=False, server_default="kiosk"),
+    UniqueConstraint("site_id", "queue", "business_day", "number"),
+    UniqueConstraint("site_id", "idempotency_key"),
+)
+Index("ix_tickets_waiting", tickets.c.site_id, tickets.c.status, tickets.c.service_id,
+      tickets.c.queued_at)
+Index("ix_tickets_day", tickets.c.site_id, tickets.c.business_day)
+Index("ix_tickets_counter", tickets.c.counter_id, tickets.c.status)
+
+ticket_transfers = Table(
+    "ticket_transfers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("ticket_id", ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("from_service_id", ForeignKey("services.id"), nullable=False),
+    Column("to_service_id", ForeignKey("services.id"), nullable=False),
+    Column("counter_id", ForeignKey("counters.id")),
+    Column("officer_id", ForeignKey("users.id")),
+    Column("at", UTC, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("site_id", ForeignKey("sites.id"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+    Column("type", String(48), nullable=False),
+    Column("at", UTC, nullable=False),
+    # space-separated topics (display, service:CODE, counter:CODE, ticket:ID, supervisor)
+    Column("topics", Text, nullable=False),
+    Column("payload", JSON, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("counter_id", ForeignKey("counters.id")),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTC, nullable=False),
+    Column("expires_at", UTC, nullable=False),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, index=True),
+    Column("at", UTC, nullable=False),
+    Column("ok", Boolean, nullable=False),
+)
+
+breaks = Table(
+    "breaks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("counter_id", ForeignKey("counters.id"), nullable=False, index=True),
+    Column("officer_id", ForeignKey("users.id")),
+    # queued | granted | ended | refused | cancelled
+    Column("state", String(16), nullable=False),
+    Column("minutes", Integer, nullable=False),
+    Column("reason", Text),
+    Column("requested_at", UTC, nullable=False),
+    Column("granted_at", UTC),
+    Column("until", UTC),
+    Column("ended_at", UTC),
+)
+
+rotation_plans = Table(
+    "rotation_plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("business_day", Date, nullable=False),
+    Column("plan", JSON, nullable=False),
+    Column("adopted_by", ForeignKey("users.id")),
+    Column("adopted_at", UTC),
+    UniqueConstraint("site_id", "business_day"),
+)
+
+skm_responses = Table(
+    "skm_responses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("ticket_id", ForeignKey("tickets.id"), nullable=False, unique=True),
+    Column("service_id", ForeignKey("services.id"), nullable=False),
+    Column("counter_id", ForeignKey("counters.id")),
+    Column("officer_id", ForeignKey("users.id")),
+    Column("submitted_at", UTC, nullable=False),
+    *(Column(f"u{i}", SmallInteger, nullable=False) for i in range(1, 10)),
+    Column("gender", String(8)),
+    Column("age_band", String(16)),
+    Column("education", String(16)),
+    Column("occupation", String(32)),
+    Column("comment", Text),
+    Column("channel", String(16), nullable=False, server_default="phone"),
+)
+
+screens = Table(
+    "screens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("client_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("zone", String(32)),
+    Column("user_agent", Text),
+    Column("last_seen_at", UTC, nullable=False),
+    Column("last_seq", BigInteger),
+    Column("state", String(16), nullable=False, server_default="online"),
+    UniqueConstraint("site_id", "client_id"),
+)
+
+print_jobs = Table(
+    "print_jobs",
+    metadata,
+    Column("id", String(48), primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("ticket_id", ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("printer", String(32), nullable=False),
+    # queued | printing | printed | failed
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("error", Text),
+    Column("created_at", UTC, nullable=False),
+    Column("updated_at", UTC, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("user_id", ForeignKey("users.id")),
+    Column("action", String(64), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("at", UTC, nullable=False),
+)
