@@ -271,8 +271,8 @@ def end_break(state: BreakBook, counter: str, now: dt.datetime) -> tuple[BreakBo
     """End a counter's break; waiting requests that coverage now allows start at ``now``."""
     if not any(b.counter == counter for b in state.active):
         raise ValueError(f"counter {counter} is not on break")
-    state = state._with(replace(state.counter(counter), on_break=False))
     state = replace(state, active=tuple(b for b in state.active if b.counter != counter))
+    state = state._with(replace(state.counter(counter), on_break=False))
     return _grant_waiting(state, now)
 
 
