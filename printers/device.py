@@ -32,7 +32,9 @@ class PrinterDevice(Protocol):
 
     ``send`` delivers a whole job or raises :class:`PrinterError`; ``status`` never raises and
     answers :attr:`PrinterStatus.UNKNOWN` when the printer does not say. ``close`` releases the
-    connection or handle; the next call opens it again.
+    connection or handle; the next call opens it again. A driver may also offer a
+    ``last_error: str | None`` attribute saying why the printer could not be reached; the spool
+    adds it to the job's error.
     """
 
     async def send(self, data: bytes) -> None: ...

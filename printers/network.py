@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 from printers.device import (
     STATUS_OFFLINE_CAUSE,
@@ -43,6 +44,7 @@ class NetworkPrinter:
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self._last_used = 0.0
+        self.last_error: str | None = None
         self._lock = asyncio.Lock()
 
     def __repr__(self) -> str:
@@ -72,7 +74,8 @@ class NetworkPrinter:
         async with self._lock:
             try:
                 reader, writer = await self._connection()
-            except PrinterError:
+            except PrinterError as exc:
+                self.last_error = str(exc)
                 return PrinterStatus.OFFLINE
             replies = []
             try:
@@ -126,6 +129,7 @@ class NetworkPrinter:
         except OSError as exc:
             raise PrinterError(f"{self.host}:{self.port}: {_reason(exc)}") from exc
         self._reader, self._writer = reader, writer
+        self.last_error = None
         self._touch()
         return reader, writer
 
@@ -143,4 +147,6 @@ class NetworkPrinter:
 
 
 def _reason(exc: OSError) -> str:
-    return exc.strerror or str(exc) or type(exc).__name__
+    if exc.errno:
+        return os.strerror(exc.errno).lower()
+    return str(exc) or type(exc).__name__

@@ -28,6 +28,7 @@ class SerialPrinter(BlockingDevice):
         write_timeout_s: float = 5.0,
         status_timeout_s: float = 0.5,
     ) -> None:
+        self.last_error: str | None = None
         super().__init__(f"serial-{device.rsplit('/', 1)[-1]}")
         self.device = device
         self.baudrate = baudrate
@@ -57,6 +58,7 @@ class SerialPrinter(BlockingDevice):
                 )
             except (serial.SerialException, ValueError) as exc:
                 raise PrinterError(f"{self.device}: {exc}") from exc
+            self.last_error = None
         return self._port
 
     def _send(self, data: bytes) -> None:
@@ -79,7 +81,8 @@ class SerialPrinter(BlockingDevice):
                 if not reply:
                     return PrinterStatus.UNKNOWN
                 replies.append(reply[0])
-        except PrinterError:
+        except PrinterError as exc:
+            self.last_error = str(exc)
             return PrinterStatus.OFFLINE
         except Exception:
             self._close_blocking()

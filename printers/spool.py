@@ -192,7 +192,9 @@ class PrintSpool:
             status = await self.device.status()
             self._health = replace(self._health, status=status)
             if status in NOT_READY:
-                raise PrinterError(f"printer reports {status.value}")
+                detail = getattr(self.device, "last_error", None)
+                reason = f"printer reports {status.value}"
+                raise PrinterError(f"{reason}: {detail}" if detail else reason)
             if status is PrinterStatus.UNKNOWN and self._answers_status:
                 raise PrinterError("printer stopped answering status requests")
             self._answers_status = status is not PrinterStatus.UNKNOWN

@@ -29,6 +29,7 @@ class UsbPrinter(BlockingDevice):
         write_timeout_s: float = 5.0,
         status_timeout_s: float = 0.5,
     ) -> None:
+        self.last_error: str | None = None
         super().__init__(f"usb-{vendor_id:04x}-{product_id:04x}")
         self.vendor_id = vendor_id
         self.product_id = product_id
@@ -84,6 +85,7 @@ class UsbPrinter(BlockingDevice):
         if out_endpoint is None:
             raise PrinterError(f"{label}: no output endpoint")
         self._handle = (device, out_endpoint, endpoint(usb.util.ENDPOINT_IN))
+        self.last_error = None
         return self._handle
 
     def _send(self, data: bytes) -> None:
@@ -97,7 +99,8 @@ class UsbPrinter(BlockingDevice):
     def _status(self) -> PrinterStatus:
         try:
             _, out_endpoint, in_endpoint = self._open()
-        except PrinterError:
+        except PrinterError as exc:
+            self.last_error = str(exc)
             return PrinterStatus.OFFLINE
         if in_endpoint is None:
             return PrinterStatus.UNKNOWN
