@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from queue_server.domain import estimate, ordering
 from queue_server.domain import tickets as lifecycle
@@ -20,6 +21,7 @@ from queue_server.domain.errors import Closed, DomainError, Forbidden, Invalid, 
 from queue_server.domain.numbering import format_number
 from queue_server.domain.tickets import Status, Ticket
 from queue_server.services.context import Loket
+from queue_server.site import Service
 from queue_server.services.views import candidate, select_tickets, ticket_json, to_domain
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
@@ -75,53 +77,57 @@ async def issue_ticket(
     if priority is not None and priority not in {c.code for c in loket.site.priority_categories}:
         raise Invalid("unknown_priority", priority=priority)
     if idempotency_key is not None:
-        existing = await _by_key(loket, idempotency_key)
+        async with loket.db.read() as conn:
+            existing = await _by_key(conn, loket, idempotency_key)
         if existing is not None:
             return await ticket_view(loket, existing), False
     now = loket.clock.now()
     loket.gate.check(service, now)
-    day = loket.business_day(now)
-    service_id = loket.ids.services[service.code]
     try:
         async with loket.db.write(loket.ids.site, now) as tx:
-            if idempotency_key is not None:
-                row = (await tx.conn.execute(select_tickets().where(
-                    t.tickets.c.site_id == loket.ids.site,
-                    t.tickets.c.idempotency_key == idempotency_key))).first()
-                if row is not None:
-                    return await ticket_view(loket, to_domain(loket, row)), False
-            # Allocating the number first takes the queue's row lock, so the quota count below
-            # sees every ticket committed before us and two kiosks cannot both take the last.
-            number = await _next_number(tx, loket, service.queue, day)
-            if service.daily_quota is not None:
-                issued = (await tx.conn.execute(
-                    select(func.count()).select_from(t.tickets).where(
-                        t.tickets.c.site_id == loket.ids.site,
-                        t.tickets.c.business_day == day,
-                        t.tickets.c.first_service_id == service_id))).scalar_one()
-                if issued >= service.daily_quota:
-                    raise Closed("quota_exhausted", service=service.name,
-                                 quota=service.daily_quota)
-            ticket = Ticket(
-                id=secrets.token_urlsafe(12), service=service.code, queue=service.queue,
-                number=number, priority=priority, status=Status.WAITING, issued_at=now,
-                queued_at=now)
-            await tx.conn.execute(insert(t.tickets).values(
-                id=ticket.id, site_id=loket.ids.site, service_id=service_id,
-                first_service_id=service_id, queue=ticket.queue, business_day=day,
-                number=number, priority=priority, status=ticket.status.value, issued_at=now,
-                queued_at=now, idempotency_key=idempotency_key, channel=channel))
-            _emit(tx, loket, "ticket.issued", ticket)
+            # Checked again inside the transaction: on SQLite writers are serialised, so a
+            # racing request with the same key has committed by now.
+            existing = await _by_key(tx.conn, loket, idempotency_key) if idempotency_key else None
+            if existing is None:
+                ticket = await _insert_ticket(tx, loket, service, priority, idempotency_key,
+                                              channel)
     except IntegrityError:
-        # The same idempotency key committed by a concurrent request: ours rolled back
-        # (number included), theirs is the ticket.
+        # On PostgreSQL the racing request shows up as a unique violation on the key: ours
+        # rolled back (its number too, so no gap), theirs is the ticket.
         if idempotency_key is None:
             raise
-        existing = await _by_key(loket, idempotency_key)
+        async with loket.db.read() as conn:
+            existing = await _by_key(conn, loket, idempotency_key)
         if existing is None:
             raise
+    if existing is not None:
         return await ticket_view(loket, existing), False
     return await ticket_view(loket, ticket), True
+
+
+async def _insert_ticket(tx: Tx, loket: Loket, service: Service, priority: str | None,
+                         idempotency_key: str | None, channel: str) -> Ticket:
+    day = loket.business_day(tx.now)
+    service_id = loket.ids.services[service.code]
+    # Allocating the number first takes the queue's row lock, so the quota count below sees
+    # every ticket committed before us and two kiosks cannot both take the last one.
+    number = await _next_number(tx, loket, service.queue, day)
+    if service.daily_quota is not None:
+        issued = (await tx.conn.execute(select(func.count()).select_from(t.tickets).where(
+            t.tickets.c.site_id == loket.ids.site, t.tickets.c.business_day == day,
+            t.tickets.c.first_service_id == service_id))).scalar_one()
+        if issued >= service.daily_quota:
+            raise Closed("quota_exhausted", service=service.name, quota=service.daily_quota)
+    ticket = Ticket(id=secrets.token_urlsafe(12), service=service.code, queue=service.queue,
+                    number=number, priority=priority, status=Status.WAITING, issued_at=tx.now,
+                    queued_at=tx.now)
+    await tx.conn.execute(insert(t.tickets).values(
+        id=ticket.id, site_id=loket.ids.site, service_id=service_id,
+        first_service_id=service_id, queue=ticket.queue, business_day=day, number=number,
+        priority=priority, status=ticket.status.value, issued_at=tx.now, queued_at=tx.now,
+        idempotency_key=idempotency_key, channel=channel))
+    _emit(tx, loket, "ticket.issued", ticket)
+    return ticket
 
 
 async def _next_number(tx: Tx, loket: Loket, queue: str, day: Any) -> int:
@@ -135,10 +141,9 @@ async def _next_number(tx: Tx, loket: Loket, queue: str, day: Any) -> int:
     return int((await tx.conn.execute(stmt)).scalar_one())
 
 
-async def _by_key(loket: Loket, key: str) -> Ticket | None:
-    async with loket.db.read() as conn:
-        row = (await conn.execute(select_tickets().where(
-            t.tickets.c.site_id == loket.ids.site, t.tickets.c.idempotency_key == key))).first()
+async def _by_key(conn: AsyncConnection, loket: Loket, key: str) -> Ticket | None:
+    row = (await conn.execute(select_tickets().where(
+        t.tickets.c.site_id == loket.ids.site, t.tickets.c.idempotency_key == key))).first()
     return to_domain(loket, row) if row else None
 
 

@@ -63,7 +63,12 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front; readers stay deferred so that WAL lets them
+        # read while someone writes.
+        if conn.get_execution_options().get("loket_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
 
 
 @dataclass
@@ -147,8 +152,9 @@ class Database:
         """A transaction that commits when the block ends without an exception; its events
         are numbered inside it and handed to the publishers only after the commit."""
         lock = self._write_lock or contextlib.nullcontext()
-        async with lock:
-            async with self.engine.begin() as conn:
+        async with lock, self.engine.connect() as conn:
+            conn = await conn.execution_options(loket_write=True)
+            async with conn.begin():
                 tx = Tx(conn, site_id, now)
                 yield tx
                 stored = await tx._write_events()

@@ -1,0 +1,58 @@
+"""Settings, parsed once from the command line and the environment, failing loudly."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from queue_server.site import DEMO_SITE
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None
+    site_file: Path = DEMO_SITE
+    demo: bool = False
+    #: the address visitors' phones reach, for QR codes; empty means "the host they used"
+    public_url: str = ""
+    #: start the clock at this moment (the demo's "working morning", tests' moved clock)
+    clock_start: datetime | None = None
+    #: print to the virtual (dummy) printer whatever the site file says
+    virtual_printer: bool = False
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        clock = overrides.pop("clock_start", None) or env.get("LOKET_CLOCK") or None
+        values: dict[str, object] = {
+            "database_url": env.get("LOKET_DATABASE_URL") or None,
+            "site_file": Path(env["LOKET_SITE_FILE"]) if env.get("LOKET_SITE_FILE") else DEMO_SITE,
+            "public_url": env.get("LOKET_PUBLIC_URL", "").rstrip("/"),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if isinstance(clock, str):
+            values["clock_start"] = parse_moment(clock)
+        elif isinstance(clock, datetime):
+            values["clock_start"] = clock
+        site_file = Path(str(values["site_file"]))
+        if not site_file.is_file():
+            raise SettingsError(f"berkas situs tidak ditemukan: {site_file}")
+        values["site_file"] = site_file
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def parse_moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise SettingsError(
+            f"waktu tidak sah: {text!r} (contoh: 2025-11-24T09:00+07:00)") from exc
+    if moment.tzinfo is None:
+        raise SettingsError(f"waktu {text!r} harus memakai zona, mis. +07:00 untuk WIB")
+    return moment

@@ -1,0 +1,191 @@
+"""The JSON API of API.md (v1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from queue_server.domain.errors import Closed, NotFound
+from queue_server.domain.tickets import Status
+from queue_server.services import staff, tickets
+from queue_server.services.context import Loket
+from queue_server.store import tables as t
+from queue_server.web.auth import COOKIE, current_session
+from queue_server.web.http import error_response, field, read_json
+
+
+def loket_of(request: Request) -> Loket:
+    loket: Loket = request.app.state.loket
+    return loket
+
+
+async def healthz(request: Request) -> Response:
+    if await loket_of(request).db.ping():
+        return JSONResponse({"status": "ok"})
+    return error_response(request, "unavailable", 503)
+
+
+async def list_services(request: Request) -> Response:
+    loket = loket_of(request)
+    now = loket.clock.now()
+    async with loket.db.read() as conn:
+        waiting = dict((await conn.execute(
+            select(t.tickets.c.service_id, func.count()).where(
+                t.tickets.c.site_id == loket.ids.site,
+                t.tickets.c.business_day == loket.business_day(now),
+                t.tickets.c.status == Status.WAITING.value)
+            .group_by(t.tickets.c.service_id))).tuples().all())
+    agencies = []
+    for agency in loket.site.agencies:
+        services = []
+        for s in agency.services:
+            try:
+                loket.gate.check(s, now)
+                open_now, closed_reason = True, None
+            except Closed as exc:
+                open_now, closed_reason = False, exc.code
+            services.append({
+                "code": s.code, "name": s.name, "name_en": s.name_en, "prefix": s.queue,
+                "open_now": open_now, "closed_reason": closed_reason,
+                "waiting": waiting.get(loket.ids.services[s.code], 0),
+                "daily_quota": s.daily_quota, "target_wait_s": s.target_wait_s,
+                "standard": s.standard,
+            })
+        agencies.append({"code": agency.code, "name": agency.name,
+                         "short_name": agency.short_name, "kind": agency.kind,
+                         "prefix": agency.queue, "services": services})
+    categories = [{"code": c.code, "name": c.name, "name_en": c.name_en}
+                  for c in loket.site.priority_categories]
+    return JSONResponse({"site": {"code": loket.site.code, "name": loket.site.name,
+                                  "address": loket.site.address},
+                         "agencies": agencies, "priority_categories": categories})
+
+
+async def create_ticket(request: Request) -> Response:
+    loket = loket_of(request)
+    data = await read_json(request)
+    service = field(data, "service", str)
+    priority = field(data, "priority", str, required=False, nullable=True)
+    key = request.headers.get("idempotency-key")
+    if key is not None and not (1 <= len(key) <= 100):
+        return error_response(request, "invalid", 422,
+                              {"detail": "Idempotency-Key 1-100 karakter",
+                               "message_en": "Invalid data: Idempotency-Key must be 1-100 "
+                                             "characters"})
+    channel = "phone" if request.query_params.get("channel") == "phone" else "kiosk"
+    ticket, created = await tickets.issue_ticket(loket, service, priority,
+                                                 idempotency_key=key, channel=channel)
+    return JSONResponse({"ticket": ticket}, status_code=201 if created else 200)
+
+
+async def read_ticket(request: Request) -> Response:
+    ticket = await tickets.get_ticket(loket_of(request), request.path_params["ticket_id"])
+    return JSONResponse({"ticket": ticket})
+
+
+async def list_counters(request: Request) -> Response:
+    return JSONResponse({"counters": await staff.counters_state(loket_of(request))})
+
+
+async def create_session(request: Request) -> Response:
+    loket = loket_of(request)
+    data = await read_json(request)
+    username = field(data, "username", str)
+    password = field(data, "password", str)
+    counter = field(data, "counter", str, required=False, nullable=True)
+    signed = await staff.sign_in(loket, username, password, counter)
+    response = JSONResponse({
+        "token": signed.token, "csrf_token": signed.csrf_token,
+        "expires_at": loket.local(signed.expires_at),
+        "user": {"username": signed.actor.username, "role": signed.actor.role},
+        "counter": signed.actor.counter,
+    })
+    response.set_cookie(COOKIE, signed.token, httponly=True, samesite="strict",
+                        max_age=staff.SESSION_HOURS * 3600, secure=request.url.scheme == "https")
+    return response
+
+
+async def read_session(request: Request) -> Response:
+    loket = loket_of(request)
+    session = await current_session(request, loket)
+    return JSONResponse({"user": {"username": session.actor.username,
+                                  "role": session.actor.role},
+                         "counter": session.actor.counter, "csrf_token": session.csrf_token,
+                         "expires_at": loket.local(session.expires_at)})
+
+
+async def delete_session(request: Request) -> Response:
+    loket = loket_of(request)
+    await current_session(request, loket)
+    token = request.headers.get("authorization", "")[7:].strip() or request.cookies.get(COOKIE)
+    if token:
+        await staff.sign_out(loket, token)
+    response = Response(status_code=204)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+async def call_next(request: Request) -> Response:
+    loket = loket_of(request)
+    session = await current_session(request, loket)
+    ticket = await tickets.call_next(loket, request.path_params["code"], session.actor)
+    if ticket is None:
+        return Response(status_code=204)
+    return JSONResponse({"ticket": ticket})
+
+
+_ACTIONS: dict[str, Any] = {
+    "recall": tickets.recall,
+    "start": tickets.start,
+    "finish": tickets.finish,
+    "no-show": tickets.no_show,
+    "return": tickets.return_to_queue,
+}
+
+
+async def ticket_action(request: Request) -> Response:
+    loket = loket_of(request)
+    session = await current_session(request, loket)
+    action = _ACTIONS.get(request.path_params["action"])
+    if action is None:
+        raise NotFound("not_found")
+    await read_json(request)  # bodies are optional, but a bad one is still refused
+    ticket = await action(loket, request.path_params["ticket_id"], session.actor)
+    return JSONResponse({"ticket": ticket})
+
+
+async def transfer_ticket(request: Request) -> Response:
+    loket = loket_of(request)
+    session = await current_session(request, loket)
+    data = await read_json(request)
+    service = field(data, "service", str)
+    ticket = await tickets.transfer(loket, request.path_params["ticket_id"], service,
+                                    session.actor)
+    return JSONResponse({"ticket": ticket})
+
+
+async def ticket_transfers(request: Request) -> Response:
+    loket = loket_of(request)
+    await current_session(request, loket)
+    history = await tickets.transfer_history(loket, request.path_params["ticket_id"])
+    return JSONResponse({"transfers": history})
+
+
+routes = [
+    Route("/healthz", healthz),
+    Route("/api/v1/services", list_services),
+    Route("/api/v1/tickets", create_ticket, methods=["POST"]),
+    Route("/api/v1/tickets/{ticket_id}", read_ticket),
+    Route("/api/v1/tickets/{ticket_id}/transfers", ticket_transfers),
+    Route("/api/v1/tickets/{ticket_id}/transfer", transfer_ticket, methods=["POST"]),
+    Route("/api/v1/tickets/{ticket_id}/{action:str}", ticket_action, methods=["POST"]),
+    Route("/api/v1/counters", list_counters),
+    Route("/api/v1/counters/{code}/call", call_next, methods=["POST"]),
+    Route("/api/v1/session", create_session, methods=["POST"]),
+    Route("/api/v1/session", read_session, methods=["GET"]),
+    Route("/api/v1/session", delete_session, methods=["DELETE"]),
+]

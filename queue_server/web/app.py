@@ -1,0 +1,86 @@
+"""``create_app`` wires settings, database, site, clock, event hub and routes together."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from queue_server.clock import Clock, ShiftedClock, SystemClock
+from queue_server.domain.errors import DomainError
+from queue_server.events.hub import Hub
+from queue_server.services.context import Loket
+from queue_server.settings import Settings
+from queue_server.site import load_site
+from queue_server.store.db import Database, create_engine
+from queue_server.store.sync import sync_site
+from queue_server.web import api, openapi
+from queue_server.web.http import error_response
+
+log = logging.getLogger("loket")
+
+
+def make_clock(settings: Settings) -> Clock:
+    return ShiftedClock(settings.clock_start) if settings.clock_start else SystemClock()
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return error_response(request, exc.code, exc.status, exc.params)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "invalid")
+    return error_response(request, code, exc.status_code, {"detail": str(exc.detail)})
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    log.exception("database error", exc_info=exc)
+    return error_response(request, "unavailable", 503)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error", exc_info=exc)
+    return error_response(request, "internal", 500)
+
+
+def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = None) -> Starlette:
+    site = load_site(settings.site_file)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        db = Database(create_engine(settings.database_url))
+        async with db.engine.begin() as conn:
+            ids = await sync_site(conn, site)
+        hub = Hub()
+        db.on_commit(hub.publish)
+        loket = Loket(db=db, site=site, ids=ids, clock=make_clock(settings),
+                      public_url=settings.public_url)
+        app.state.loket = loket
+        app.state.hub = hub
+        app.state.settings = settings
+        try:
+            yield {}
+        finally:
+            await db.dispose()
+
+    routes: list[BaseRoute] = [*api.routes, *openapi.routes, *(extra_routes or [])]
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={
+            DomainError: domain_error,
+            HTTPException: http_error,
+            DBAPIError: database_error,
+            Exception: server_error,
+        },
+    )

@@ -1,0 +1,94 @@
+"""JSON in and out: the error shape of API.md, the request's language, bounded bodies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from queue_server.domain.errors import DomainError, Invalid
+from queue_server.messages import message
+
+MAX_BODY = 16 * 1024
+
+
+class BodyTooLarge(DomainError):
+    status = 413
+
+
+def language(request: Request) -> str:
+    """Indonesian unless the client asks for English (``?lang=en`` or Accept-Language)."""
+    chosen = request.query_params.get("lang") or request.cookies.get("lang")
+    if chosen in {"id", "en"}:
+        return chosen
+    accept = request.headers.get("accept-language", "").lower()
+    for part in accept.split(","):
+        tag = part.split(";")[0].strip()
+        if tag.startswith("id"):
+            return "id"
+        if tag.startswith("en"):
+            return "en"
+    return "id"
+
+
+def error_response(request: Request, code: str, status: int,
+                   params: dict[str, Any] | None = None) -> JSONResponse:
+    params = params or {}
+    lang = language(request)
+    body: dict[str, Any] = {"code": code, "message": message(code, lang, params)}
+    body.update({k: v for k, v in params.items()
+                 if not k.startswith("message_") and _jsonable(v)})
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def _jsonable(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool, type(None), list, dict))
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    """The body as a JSON object, refusing oversized or malformed input with a clear code."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
+        raise BodyTooLarge("too_large", limit=MAX_BODY)
+    chunks = bytearray()
+    async for chunk in request.stream():
+        chunks += chunk
+        if len(chunks) > MAX_BODY:
+            raise BodyTooLarge("too_large", limit=MAX_BODY)
+    if not chunks.strip():
+        return {}
+    try:
+        data = json.loads(chunks)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Invalid("bad_json") from exc
+    if not isinstance(data, dict):
+        raise Invalid("invalid", detail="isi permintaan harus objek JSON",
+                      message_en="Invalid data: the body must be a JSON object")
+    return data
+
+
+_KINDS = {str: ("teks", "text"), int: ("bilangan bulat", "an integer"),
+          bool: ("true/false", "true or false")}
+
+
+def field(data: dict[str, Any], name: str, kind: type, *, required: bool = True,
+          nullable: bool = False) -> Any:
+    """One field of a JSON body, with an error that names it."""
+    if name not in data or (data[name] is None and not required):
+        if required:
+            raise Invalid("invalid", field=name, detail=f"kolom '{name}' wajib diisi",
+                          message_en=f"Invalid data: field '{name}' is required")
+        return None
+    value = data[name]
+    if value is None and nullable:
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        id_name, en_name = _KINDS.get(kind, (kind.__name__, kind.__name__))
+        raise Invalid("invalid", field=name, detail=f"kolom '{name}' harus berupa {id_name}",
+                      message_en=f"Invalid data: field '{name}' must be {en_name}")
+    if isinstance(value, str) and len(value) > 200:
+        raise Invalid("invalid", field=name, detail=f"kolom '{name}' terlalu panjang",
+                      message_en=f"Invalid data: field '{name}' is too long")
+    return value

@@ -1,0 +1,43 @@
+"""Named staff for tests: one officer per counter plus a supervisor (the shared test world)."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from queue_server.services.staff import add_user
+from queue_server.site import load_site
+from queue_server.store.db import create_engine
+from queue_server.store.sync import sync_site
+
+PASSWORD = "rahasia-uji-123"
+
+
+def add_users(database_url: str, site_file: Path, users: dict[str, str]) -> None:
+    """``users`` maps username → role."""
+
+    async def run() -> None:
+        engine = create_engine(database_url)
+        try:
+            async with engine.begin() as conn:
+                ids = await sync_site(conn, load_site(site_file))
+                for name, role in users.items():
+                    await add_user(conn, ids.site, name, PASSWORD, role, datetime.now(UTC))
+        finally:
+            await engine.dispose()
+
+    # In a thread so async tests (which already run a loop) can call it too.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, run()).result()
+
+
+def sign_in(base_url: str, username: str, counter: str | None) -> dict[str, str]:
+    """Bearer headers for ``username`` signed in at ``counter``."""
+    answer = httpx.post(f"{base_url}/api/v1/session", json={
+        "username": username, "password": PASSWORD, "counter": counter}, timeout=10)
+    answer.raise_for_status()
+    return {"Authorization": f"Bearer {answer.json()['token']}"}
