@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
@@ -22,10 +23,16 @@ from queue_server.settings import Settings
 from queue_server.site import load_site
 from queue_server.store.db import Database, create_engine
 from queue_server.store.sync import sync_site
-from queue_server.web import api, openapi
+from queue_server.web import api, breaks, counter, display, kiosk, openapi, supervisor, ws
 from queue_server.web.http import error_response
 
 log = logging.getLogger("loket")
+
+#: One module per audience. Each has ``routes``; one that needs start-up work (a print
+#: spool, a LISTEN connection, the opening-hours gate) also has ``lifespan(app)``, an async
+#: context manager entered after the core is wired, in this order.
+AUDIENCES: tuple[ModuleType, ...] = (api, openapi, ws, display, kiosk, counter, supervisor,
+                                     breaks)
 
 
 def make_clock(settings: Settings) -> Clock:
@@ -69,11 +76,16 @@ def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = Non
         app.state.hub = hub
         app.state.settings = settings
         try:
-            yield {}
+            async with contextlib.AsyncExitStack() as stack:
+                for module in AUDIENCES:
+                    if hasattr(module, "lifespan"):
+                        await stack.enter_async_context(module.lifespan(app))
+                yield {}
         finally:
             await db.dispose()
 
-    routes: list[BaseRoute] = [*api.routes, *openapi.routes, *(extra_routes or [])]
+    routes: list[BaseRoute] = [r for module in AUDIENCES for r in module.routes]
+    routes += extra_routes or []
     return Starlette(
         routes=routes,
         lifespan=lifespan,

@@ -26,6 +26,7 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    database_url: str = ""
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -46,7 +47,7 @@ def start_server(database_url: str, site_file: Path, workdir: Path, *, clock: st
     with log.open("wb") as out:
         process = subprocess.Popen(args, cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
                                    env=env)
-    server = Server(f"http://127.0.0.1:{port}", process, log)
+    server = Server(f"http://127.0.0.1:{port}", process, log, database_url)
     try:
         deadline = time.monotonic() + timeout_s
         while True:

@@ -1,0 +1,7 @@
+"""Lobby TV page /display (issue 4)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []
