@@ -55,7 +55,7 @@ class _Zone:
     def seen(self, seq: int) -> bool:
         if seq <= self.done_through:
             return True
-        if False:
+        if self.playing is not None and seq <= self.playing.seq:
             return True
         index = bisect.bisect_left(self.waiting, seq, key=_seq)
         return index < len(self.waiting) and self.waiting[index].seq == seq
