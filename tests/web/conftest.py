@@ -1,0 +1,31 @@
+"""An in-process app on a fresh SQLite file, for fast tests of the HTTP surface."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from queue_server.settings import Settings
+from queue_server.store.migrate import upgrade
+from queue_server.web.app import create_app
+from tests.conftest import MONDAY_MORNING, SITE_FILE
+from tests.support.staff import add_users
+
+
+@pytest.fixture
+def app_db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'loket.db'}"
+    upgrade(url)
+    add_users(url, SITE_FILE, {"siti": "officer", "budi": "officer", "kepala": "supervisor"})
+    return url
+
+
+@pytest.fixture
+def client(app_db: str) -> Iterator[TestClient]:
+    settings = Settings.from_env(database_url=app_db, site_file=SITE_FILE,
+                                 clock_start=MONDAY_MORNING)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
