@@ -156,7 +156,8 @@ def parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--database-url", help="sqlite:///… atau postgresql://… "
                         "(default: LOKET_DATABASE_URL, lalu loket-data/loket.db)")
-        sp.add_argument("--config", type=Path, help=f"berkas situs TOML (default: {DEMO_SITE.name})")
+        sp.add_argument("--config", type=Path,
+                        help=f"berkas situs TOML (default: {DEMO_SITE.name})")
 
     serve = sub.add_parser("serve", help="jalankan server")
     common(serve)

@@ -120,7 +120,8 @@ def load_site(path: Path | str) -> Site:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise SiteFileInvalid(str(path), [SiteError("", None, f"tidak dapat dibaca: {exc}")]) from exc
+        error = SiteError("", None, f"tidak dapat dibaca: {exc}")
+        raise SiteFileInvalid(str(path), [error]) from exc
     return parse_site(text, source=str(path))
 
 
@@ -128,7 +129,9 @@ def parse_site(text: str, *, source: str = "<site>") -> Site:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        # Python 3.11's error has no lineno attribute, only "(at line N, column M)".
+        found = re.search(r"at line (\d+)", str(exc))
+        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
         raise SiteFileInvalid(source, [SiteError("", line, f"bukan TOML yang sah: {exc}")]) from exc
     checker = _Checker(_line_index(text))
     site = checker.site(data)
@@ -274,11 +277,12 @@ class _Checker:
         if code and not _CODE.match(code):
             self.fail(f"{path}.code", "hanya huruf besar, angka dan '-'")
         queue = self.get(item, "queue", path, str, required=False, default=agency_queue)
-        if not is_valid_prefix(queue):
+        if "queue" in item and not is_valid_prefix(queue):
             self.fail(f"{path}.queue", "awalan nomor harus 1-3 huruf besar")
         quota = self.get(item, "daily_quota", path, int, required=False)
         if quota is not None and quota < 1:
-            self.fail(f"{path}.daily_quota", "kuota harian minimal 1 (hapus baris ini bila tanpa kuota)")
+            self.fail(f"{path}.daily_quota",
+                      "kuota harian minimal 1 (hapus baris ini bila tanpa kuota)")
         target = self.get(item, "target_wait_minutes", path, int, required=False, default=30)
         minutes = self.get(item, "service_minutes", path, int, required=False, default=10)
         for key, value in (("target_wait_minutes", target), ("service_minutes", minutes)):

@@ -21,8 +21,8 @@ from queue_server.domain.errors import Closed, DomainError, Forbidden, Invalid, 
 from queue_server.domain.numbering import format_number
 from queue_server.domain.tickets import Status, Ticket
 from queue_server.services.context import Loket
-from queue_server.site import Service
 from queue_server.services.views import candidate, select_tickets, ticket_json, to_domain
+from queue_server.site import Service
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
 

@@ -6,7 +6,8 @@ business day (a plain DATE column) and when rendering.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import datetime as dt
+from datetime import datetime
 
 from sqlalchemy import (
     JSON,
@@ -51,13 +52,13 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(dt.UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 UTC = UtcDateTime()

@@ -1,0 +1,74 @@
+"""What a counter sees of its queues: how many wait for each of its services, and the ticket
+it holds right now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from queue_server.domain.tickets import AT_COUNTER, Status
+from queue_server.services.context import Loket
+from queue_server.services.views import select_tickets, ticket_json, to_domain
+from queue_server.store import tables as t
+
+
+async def counter_queues(loket: Loket, counter_code: str) -> dict[str, Any]:
+    """Today's waiting tickets of each service the counter serves: count, how many are
+    priority, and the longest wait so far. A priority-only counter counts only priority
+    tickets, since those are all it can call."""
+    counter = loket.counter(counter_code)
+    now = loket.clock.now()
+    tk = t.tickets
+    service_ids = [loket.ids.services[code] for code in counter.services]
+    conditions = [tk.c.site_id == loket.ids.site,
+                  tk.c.business_day == loket.business_day(now),
+                  tk.c.status == Status.WAITING.value,
+                  tk.c.service_id.in_(service_ids)]
+    if counter.priority_only:
+        conditions.append(tk.c.priority.is_not(None))
+    async with loket.db.read() as conn:
+        rows = (await conn.execute(
+            select(tk.c.service_id, func.count().label("waiting"),
+                   func.sum(case((tk.c.priority.is_not(None), 1), else_=0)).label("priority"),
+                   func.min(tk.c.queued_at).label("oldest"))
+            .where(*conditions).group_by(tk.c.service_id))).all()
+    by_service = {row.service_id: row for row in rows}
+    queues = []
+    for code in counter.services:
+        service = loket.site.services_by_code[code]
+        row = by_service.get(loket.ids.services[code])
+        oldest = row.oldest if row is not None else None
+        queues.append({
+            "service": code, "name": service.name, "name_en": service.name_en,
+            "prefix": service.queue,
+            "waiting": int(row.waiting) if row is not None else 0,
+            "priority_waiting": int(row.priority or 0) if row is not None else 0,
+            "oldest_queued_at": loket.local(oldest),
+            "longest_wait_s": max(0, int((now - oldest).total_seconds())) if oldest else 0,
+        })
+    return {"counter": counter.code, "at": loket.local(now),
+            "priority_only": counter.priority_only,
+            "total_waiting": sum(q["waiting"] for q in queues),
+            "longest_wait_s": max((q["longest_wait_s"] for q in queues), default=0),
+            "queues": queues}
+
+
+async def counter_current(loket: Loket, counter_code: str) -> dict[str, Any]:
+    """The counter's state and the ticket it has called or is serving (``None`` if none),
+    so a reloaded counter screen picks up where it was."""
+    loket.counter(counter_code)
+    counter_id = loket.ids.counters[counter_code]
+    tk = t.tickets
+    async with loket.db.read() as conn:
+        state = (await conn.execute(select(t.counters.c.state, t.counters.c.state_since).where(
+            t.counters.c.id == counter_id))).first()
+        row = (await conn.execute(select_tickets().where(
+            tk.c.site_id == loket.ids.site,
+            tk.c.counter_id == counter_id,
+            tk.c.status.in_([s.value for s in AT_COUNTER]))
+            .order_by(tk.c.called_at.desc()).limit(1))).first()
+    return {"counter": counter_code,
+            "state": state.state if state is not None else "closed",
+            "since": loket.local(state.state_since) if state is not None else None,
+            "ticket": ticket_json(loket, to_domain(loket, row), ahead=0) if row else None}

@@ -1,0 +1,268 @@
+"""Supervisor statistics for a date range: one narrow query, then the pure domain functions.
+
+Tickets are selected by business day (indexed ``site_id, business_day``) with only the columns
+the statistics need; codes, agencies and targets come from the in-memory site and id maps, so
+nothing is joined in SQL. SKM responses are selected by the same local days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from queue_server.domain import skm, stats
+from queue_server.domain.errors import Invalid
+from queue_server.domain.schedule import hours_on, schedule_from_config
+from queue_server.services.context import Loket
+from queue_server.store import tables as t
+
+MAX_RANGE_DAYS = 366
+GROUPS: tuple[stats.GroupBy, ...] = ("agency", "service", "counter", "officer")
+
+
+def parse_range(start: str | None, end: str | None, today: date) -> tuple[date, date]:
+    """``from``/``to`` as ISO dates (both default to today); refuses nonsense with ``invalid``."""
+    def one(name: str, text: str | None) -> date:
+        if not text:
+            return today
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise Invalid("invalid", field=name,
+                          detail=f"'{name}' harus tanggal YYYY-MM-DD",
+                          message_en=f"Invalid data: '{name}' must be a date YYYY-MM-DD") from None
+    first, last = one("from", start), one("to", end)
+    if last < first:
+        raise Invalid("invalid", field="to", detail="'to' sebelum 'from'",
+                      message_en="Invalid data: 'to' is before 'from'")
+    if (last - first).days >= MAX_RANGE_DAYS:
+        raise Invalid("invalid", field="to", detail=f"rentang maksimal {MAX_RANGE_DAYS} hari",
+                      message_en=f"Invalid data: at most {MAX_RANGE_DAYS} days")
+    return first, last
+
+
+async def officer_names(loket: Loket) -> dict[int, tuple[str, str]]:
+    """user id → (username, display name)."""
+    async with loket.db.read() as conn:
+        rows = (await conn.execute(select(t.users.c.id, t.users.c.username, t.users.c.full_name)
+                                   .where(t.users.c.site_id == loket.ids.site))).all()
+    return {r.id: (r.username, r.full_name or r.username) for r in rows}
+
+
+async def load_records(loket: Loket, first: date, last: date,
+                       users: dict[int, tuple[str, str]]) -> list[stats.TicketRecord]:
+    tk = t.tickets
+    query = select(tk.c.id, tk.c.service_id, tk.c.counter_id, tk.c.officer_id, tk.c.priority,
+                   tk.c.status, tk.c.issued_at, tk.c.called_at, tk.c.started_at,
+                   tk.c.finished_at, tk.c.transfer_count).where(
+        tk.c.site_id == loket.ids.site, tk.c.business_day >= first, tk.c.business_day <= last)
+    service_codes = loket.ids.service_codes
+    counter_codes = loket.ids.counter_codes
+    services = loket.site.services_by_code
+    record = stats.TicketRecord
+    async with loket.db.read() as conn:
+        rows = (await conn.execute(query)).tuples().all()
+    out = []
+    for (id_, service_id, counter_id, officer_id, priority, status, issued, called, started,
+         finished, transfers) in rows:
+        service = services[service_codes[service_id]]
+        out.append(record(
+            id_, service.agency, service.code,
+            counter_codes.get(counter_id) if counter_id is not None else None,
+            users[officer_id][0] if officer_id in users else None,
+            priority, status, issued, called, started, finished, transfers > 0,
+            service.target_wait_s))
+    return out
+
+
+async def load_responses(loket: Loket, first: date, last: date,
+                         users: dict[int, tuple[str, str]]) -> list[skm.KeyedResponse]:
+    r = t.skm_responses
+    start = datetime.combine(first, time(0), loket.tz)
+    end = datetime.combine(last + timedelta(days=1), time(0), loket.tz)
+    query = select(r.c.service_id, r.c.officer_id, *(r.c[f] for f in skm.SCORE_FIELDS)).where(
+        r.c.site_id == loket.ids.site, r.c.submitted_at >= start, r.c.submitted_at < end)
+    async with loket.db.read() as conn:
+        rows = (await conn.execute(query)).tuples().all()
+    services = loket.site.services_by_code
+    out = []
+    for row in rows:
+        service = services[loket.ids.service_codes[row[0]]]
+        officer = users[row[1]][0] if row[1] in users else None
+        out.append(skm.KeyedResponse(skm.SkmResponse(tuple(row[2:])), service.code,
+                                     service.agency, officer))
+    return out
+
+
+def open_hours(loket: Loket, first: date, last: date) -> float:
+    """Total opening time in hours of the days in the range, from the site's hours."""
+    hours_table = {k: v for k, v in loket.site.hours.items()}
+    try:
+        schedule = schedule_from_config(hours_table, loket.site.timezone)
+    except ValueError:
+        return 0.0
+    total = 0.0
+    day = first
+    for _ in range((last - first).days + 1):
+        hours = hours_on(schedule, day)
+        if hours is not None:
+            total += (datetime.combine(day, hours.close) -
+                      datetime.combine(day, hours.open)).total_seconds() / 3600
+        day += timedelta(days=1)
+    return total
+
+
+def _distribution(d: stats.Distribution) -> dict[str, Any]:
+    return {k: (round(v, 1) if isinstance(v, float) else v) for k, v in asdict(d).items()}
+
+
+def group_json(g: stats.GroupStats, name: str | None) -> dict[str, Any]:
+    return {
+        "key": g.key, "name": name, "issued": g.issued, "served": g.served,
+        "no_show": g.no_show, "expired": g.expired, "cancelled": g.cancelled,
+        "transferred_out": g.transferred_out, "open": g.open, "transferred": g.transferred,
+        "waiting": _distribution(g.waiting), "service": _distribution(g.service),
+        "within_target_share": (round(g.within_target_share, 4)
+                                if g.within_target_share is not None else None),
+    }
+
+
+def ikm_json(result: skm.IkmResult | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    return {
+        "respondents": result.respondents,
+        "nrr": [round(v, 4) for v in result.nrr],
+        "nrr_weighted": [round(v, 4) for v in result.nrr_weighted],
+        "ikm_unit": round(result.ikm_unit, 4),
+        "ikm": float(result.ikm),
+        "grade": result.grade.letter,
+        "grade_label": result.grade.label_id,
+        "grade_label_en": result.grade.label_en,
+        "weakest": result.weakest.code,
+    }
+
+
+def _names(loket: Loket, group: str, users: dict[int, tuple[str, str]]) -> dict[str, str]:
+    if group == "agency":
+        return {a.code: a.short_name for a in loket.site.agencies}
+    if group == "service":
+        return {s.code: s.name for s in loket.site.services}
+    if group == "counter":
+        return {c.code: c.name for c in loket.site.counters}
+    return {username: full for username, full in users.values()}
+
+
+async def compute(loket: Loket, first: date, last: date) -> dict[str, Any]:
+    """Everything the dashboard's statistics tab and ``GET /api/v1/stats`` show."""
+    users = await officer_names(loket)
+    records = await load_records(loket, first, last, users)
+    responses = await load_responses(loket, first, last, users)
+    result: dict[str, Any] = {"from": first.isoformat(), "to": last.isoformat(),
+                              "generated_at": loket.local(loket.clock.now())}
+    overall = stats.summarize(records, "all")
+    empty = stats.distribution(())
+    result["totals"] = group_json(overall[0] if overall else stats.GroupStats(
+        "all", 0, 0, 0, 0, 0, 0, 0, 0, empty, empty, None), None)
+    for group in GROUPS:
+        names = _names(loket, group, users)
+        result[f"by_{group}"] = [group_json(g, names.get(g.key or "", None))
+                                 for g in stats.summarize(records, group)]
+    heat = stats.arrival_heatmap(records, loket.site.timezone)
+    result["heatmap"] = {"grid": [list(row) for row in heat.grid], "days": list(heat.days),
+                         "total": heat.total}
+    hours = open_hours(loket, first, last)
+    staffing: dict[str, int] = {}
+    for counter in loket.site.counters:
+        if counter.agency:
+            staffing[counter.agency] = staffing.get(counter.agency, 0) + 1
+    agency_names = _names(loket, "agency", users)
+    result["open_hours"] = round(hours, 2)
+    result["utilisation"] = [] if hours <= 0 else [
+        {"agency": u.agency, "name": agency_names.get(u.agency), "counters": u.counters,
+         "visitors": u.visitors, "served": u.served,
+         "per_counter_hour": _round(u.per_counter_hour), "site_median": _round(u.site_median),
+         "threshold": _round(u.threshold), "flag": u.flag,
+         "counter_rows": [{"counter": c.counter, "visitors": c.visitors,
+                           "per_hour": _round(c.per_hour), "low": c.low}
+                          for c in u.counter_rows]}
+        for u in stats.utilisation(records, staffing, hours)]
+    by_officer = skm.ikm_by(responses, "officer")
+    officer_ikm = {k: float(v.ikm) for k, v in by_officer.items() if k is not None}
+    officer_full = _names(loket, "officer", users)
+    result["best_officers"] = [
+        {"rank": o.rank, "officer": o.officer, "name": officer_full.get(o.officer),
+         "served": o.served, "no_show": o.no_show, "speed_ratio": _round(o.speed_ratio),
+         "ikm": o.ikm, "volume": _round(o.volume), "speed": _round(o.speed),
+         "skm": _round(o.skm), "attendance": _round(o.attendance), "score": _round(o.score),
+         "eligible": o.eligible}
+        for o in stats.best_officers(records, officer_ikm)]
+    result["skm"] = {
+        "unsur": [{"code": u.code, "name": u.name_id, "name_en": u.name_en} for u in skm.UNSUR],
+        "overall": ikm_json(skm.ikm_by(responses, "all").get("all")),
+        "by_agency": {k: ikm_json(v) for k, v in skm.ikm_by(responses, "agency").items()},
+        "by_service": {k: ikm_json(v) for k, v in skm.ikm_by(responses, "service").items()},
+        "by_officer": {k: ikm_json(v) for k, v in by_officer.items()},
+    }
+    return result
+
+
+def _round(value: float | None, digits: int = 3) -> float | None:
+    return round(value, digits) if value is not None else None
+
+
+async def log_access(loket: Loket, user_id: int, action: str, detail: dict[str, Any]) -> None:
+    """Privacy: every export of statistics is recorded with who, what and when."""
+    now = loket.clock.now()
+    async with loket.db.write(loket.ids.site, now) as tx:
+        await tx.conn.execute(insert(t.audit_log).values(
+            site_id=loket.ids.site, user_id=user_id, action=action, detail=detail, at=now))
+
+
+# --- exports --------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = ("group", "key", "name", "issued", "served", "no_show", "expired",
+                  "transferred", "wait_mean_min", "wait_median_min", "wait_p90_min",
+                  "service_mean_min", "service_median_min", "service_p90_min",
+                  "within_target_pct")
+
+
+def _minutes(value: float | None) -> float | None:
+    return round(value / 60, 1) if value is not None else None
+
+
+def export_rows(data: dict[str, Any]) -> list[list[Any]]:
+    """The per-group table of :func:`compute` as flat rows (minutes, percentages)."""
+    rows: list[list[Any]] = []
+    groups = [("all", [data["totals"]])] + [(g, data[f"by_{g}"]) for g in GROUPS]
+    for group, items in groups:
+        for g in items:
+            share = g["within_target_share"]
+            rows.append([
+                group, g["key"] if g["key"] is not None else "", g["name"] or "", g["issued"],
+                g["served"], g["no_show"], g["expired"], g["transferred"],
+                _minutes(g["waiting"]["mean_s"]), _minutes(g["waiting"]["median_s"]),
+                _minutes(g["waiting"]["p90_s"]), _minutes(g["service"]["mean_s"]),
+                _minutes(g["service"]["median_s"]), _minutes(g["service"]["p90_s"]),
+                round(share * 100, 1) if share is not None else None])
+    return rows
+
+
+def skm_rows(data: dict[str, Any]) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    sections = [("all", {"all": data["skm"]["overall"]})] if data["skm"]["overall"] else []
+    sections += [("agency", data["skm"]["by_agency"]), ("service", data["skm"]["by_service"])]
+    for group, items in sections:
+        for key, ikm in items.items():
+            if ikm is None:
+                continue
+            rows.append([group, key or "", ikm["respondents"], *ikm["nrr"], ikm["ikm"],
+                         ikm["grade"], ikm["grade_label"]])
+    return rows
+
+
+SKM_COLUMNS = ("group", "key", "respondents", *(u.code for u in skm.UNSUR), "ikm", "grade",
+               "mutu")

@@ -1,0 +1,33 @@
+"""The domain is pure: no database, web framework, network or clock reads."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+DOMAIN = Path(__file__).resolve().parents[3] / "queue_server" / "domain"
+FORBIDDEN_MODULES = {"sqlalchemy", "starlette", "asyncio", "socket", "httpx", "websockets",
+                     "time", "requests", "asyncpg", "aiosqlite", "queue_server.store",
+                     "queue_server.web", "queue_server.services"}
+# ``dt.time(8, 0)`` builds a value; these read the clock.
+FORBIDDEN_CALLS = {"now", "utcnow", "today", "monotonic", "perf_counter"}
+
+
+@pytest.mark.parametrize("path", sorted(DOMAIN.glob("*.py")), ids=lambda p: p.name)
+def test_domain_module_imports_no_io_and_reads_no_clock(path: Path) -> None:
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            names = []
+        for name in names:
+            assert not any(name == m or name.startswith(m + ".") for m in FORBIDDEN_MODULES), \
+                f"{path.name} imports {name}"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            assert node.func.attr not in FORBIDDEN_CALLS, \
+                f"{path.name}:{node.lineno} calls .{node.func.attr}()"
