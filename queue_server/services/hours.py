@@ -46,13 +46,14 @@ class OpeningHours:
     def check(self, service: Service, now: dt.datetime) -> None:
         status = self.status(now)
         if not status.open:
+            extra = {"holiday": status.holiday_name} if status.holiday_name else {}
             raise Closed(
                 "holiday" if status.reason == "holiday" else "closed",
                 reason=status.reason,
                 next_open=status.next_open.isoformat() if status.next_open else None,
-                holiday=status.holiday_name,
                 message_id=closed_message(status, "id") + ".",
                 message_en=closed_message(status, "en") + ".",
+                **extra,
             )
         wait_s, open_counters = self.waits.get(service.code, (0, 0))
         # Without an open counter there is no honest estimate (the morning before officers
