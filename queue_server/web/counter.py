@@ -1,7 +1,72 @@
-"""Officer's counter screen /counter (issue 6)."""
+"""Officer's counter screen /counter (issue 6) and the JSON it needs beyond API.md."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from pathlib import Path
 
-routes: list[BaseRoute] = []
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from queue_server.domain.errors import Forbidden
+from queue_server.services import queues
+from queue_server.services.context import Loket
+from queue_server.services.staff import Session
+from queue_server.web.auth import current_session
+from queue_server.web.http import language
+
+UI = Path(__file__).resolve().parents[2] / "counter_ui"
+templates = Jinja2Templates(directory=str(UI / "templates"))
+
+
+def _loket(request: Request) -> Loket:
+    loket: Loket = request.app.state.loket
+    return loket
+
+
+def _may_watch(session: Session, code: str) -> None:
+    """An officer sees only the counter signed in at; a supervisor without a counter sees
+    any."""
+    actor = session.actor
+    if actor.counter is None and actor.role in {"supervisor", "admin"}:
+        return
+    if actor.counter is None:
+        raise Forbidden("no_counter")
+    if actor.counter != code:
+        raise Forbidden("wrong_counter", signed_in=actor.counter, counter=code)
+
+
+async def page(request: Request) -> Response:
+    loket = _loket(request)
+    response = templates.TemplateResponse(request, "counter.html", {
+        "lang": language(request), "site_name": loket.site.name})
+    # The page holds no data of its own (it asks the API), but it must never be framed.
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def counter_queues(request: Request) -> Response:
+    loket = _loket(request)
+    code = request.path_params["code"]
+    loket.counter(code)
+    _may_watch(await current_session(request, loket), code)
+    return JSONResponse(await queues.counter_queues(loket, code))
+
+
+async def counter_current(request: Request) -> Response:
+    loket = _loket(request)
+    code = request.path_params["code"]
+    loket.counter(code)
+    _may_watch(await current_session(request, loket), code)
+    return JSONResponse(await queues.counter_current(loket, code))
+
+
+routes: list[BaseRoute] = [
+    Route("/counter", page),
+    Route("/api/v1/counters/{code}/queues", counter_queues),
+    Route("/api/v1/counters/{code}/current", counter_current),
+    Mount("/static/counter", app=StaticFiles(directory=str(UI / "static")), name="counter"),
+]
