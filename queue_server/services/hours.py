@@ -104,7 +104,7 @@ async def refresh_waits(loket: Loket, gate: OpeningHours) -> None:
     now = loket.clock.now()
     tk = t.tickets
     async with loket.db.read() as conn:
-        waiting = dict((await conn.execute(
+        waiting: dict[Any, int] = dict((await conn.execute(
             select(tk.c.service_id, func.count()).where(
                 tk.c.site_id == loket.ids.site, tk.c.business_day == loket.business_day(now),
                 tk.c.status == Status.WAITING.value).group_by(tk.c.service_id))).tuples().all())
