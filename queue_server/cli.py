@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from queue_server.settings import Settings, SettingsError
-from queue_server.site import DEMO_SITE, SiteFileInvalid, load_site
+from queue_server.site import DEMO_SITE, Site, SiteFileInvalid, load_site
 
 #: Demo accounts, printed by ``loket serve --demo``; never created outside the demo.
 DEMO_PASSWORD = "loket-demo"
@@ -27,13 +27,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from queue_server.store.migrate import upgrade
     from queue_server.web.app import create_app
 
-    settings = _settings(args, demo=args.demo, clock_start=args.clock,
+    real_time = args.clock == "now"
+    settings = _settings(args, demo=args.demo, clock_start=None if real_time else args.clock,
                          virtual_printer=args.demo, public_url=args.public_url)
     print(f"Loket: memeriksa basis data ({_describe(settings.database_url)}) ...", flush=True)
     upgrade(settings.database_url)
     site = load_site(settings.site_file)
     if settings.demo:
         asyncio.run(_ensure_demo_users(settings))
+    if settings.demo and settings.clock_start is None and not real_time:
+        settings = _demo_clock(settings, site)
     app = create_app(settings)
     host_shown = "localhost" if args.host in {"0.0.0.0", "127.0.0.1", "::"} else args.host
     base = f"http://{host_shown}:{args.port}"
@@ -51,6 +54,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                 access_log=args.log_level == "debug")
     return 0
+
+
+def _demo_clock(settings: Settings, site: Site) -> Settings:
+    """Outside opening hours the demo would only show "closed": say so plainly and run on a
+    demo clock set to the next working morning, where the real rules still apply."""
+    import dataclasses
+    from datetime import UTC, datetime, timedelta
+
+    from queue_server.domain.schedule import (
+        closed_message,
+        format_next_open,
+        issuing_status,
+        schedule_from_config,
+    )
+
+    schedule = schedule_from_config(site.hours, site.timezone)
+    status = issuing_status(schedule, datetime.now(UTC))
+    if status.open or status.next_open is None:
+        return settings
+    start = status.next_open + timedelta(hours=1)  # 09.00 on a morning opening at 08.00
+    print(f"\n  {site.name} sedang tutup sekarang: {closed_message(status, 'id')}.")
+    print(f"  Agar demo bisa dicoba, jam demo dimulai {format_next_open(start, 'id')}; "
+          "aturan jam layanan tetap berlaku.")
+    print("  Jam sebenarnya: --clock now. Waktu lain: --clock 2025-11-24T09:00+07:00", flush=True)
+    return dataclasses.replace(settings, clock_start=start)
 
 
 async def _ensure_demo_users(settings: Settings) -> None:
@@ -165,7 +193,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true",
                        help="situs demo MPP Kota Probolinggo, akun demo, printer virtual")
-    serve.add_argument("--clock", help="mulai jam pada waktu ini, mis. 2025-11-24T09:00+07:00")
+    serve.add_argument("--clock", help="mulai jam pada waktu ini, mis. "
+                       "2025-11-24T09:00+07:00; 'now' = jam sebenarnya (demo di luar jam "
+                       "layanan memakai jam demo)")
     serve.add_argument("--public-url", default=None, help="alamat publik untuk kode QR")
     serve.add_argument("--log-level", default="warning")
     serve.set_defaults(func=cmd_serve)
