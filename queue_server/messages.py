@@ -49,6 +49,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "working day."),
     "closed": ("Layanan sedang tutup.", "The service is closed."),
     "holiday": ("Hari ini libur.", "Today is a holiday."),
+    "unknown_printer": ("Printer {printer!r} tidak dikenal.", "Unknown printer {printer!r}."),
+    "no_printer": ("Tidak ada printer yang terpasang.", "No printer is configured."),
     "method_not_allowed": ("Metode tidak diizinkan.", "Method not allowed."),
     "internal": ("Terjadi kesalahan pada server. Tiket dan data Anda aman; silakan coba lagi.",
                  "Something went wrong on the server. Your data is safe; please try again."),

@@ -1,7 +1,167 @@
-"""Touch kiosk /kiosk and the visitor's ticket page /t/{id} (issue 5)."""
+"""Touch kiosk /kiosk, ticket printing, and the visitor's ticket page /t/{id} (issue 5)."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from sqlalchemy import select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
 
-routes: list[BaseRoute] = []
+import kiosk_ui
+from queue_server.domain.errors import Forbidden
+from queue_server.services import tickets
+from queue_server.services.context import Loket
+from queue_server.services.printing import Printing, qr_svg, track_url
+from queue_server.store import tables as t
+from queue_server.web.auth import current_session
+from queue_server.web.http import error_response, language, read_json
+
+UI = Path(kiosk_ui.__file__).parent
+templates = Jinja2Templates(directory=str(UI / "templates"))
+
+#: Seconds without a touch before the kiosk goes back to the start (``?idle=`` overrides).
+IDLE_S = 45
+SUPERVISORS = {"supervisor", "admin"}
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    printing = Printing(app.state.loket, virtual=app.state.settings.virtual_printer)
+    app.state.printing = printing
+    printing.start()
+    try:
+        yield
+    finally:
+        await printing.stop()
+
+
+def _loket(request: Request) -> Loket:
+    loket: Loket = request.app.state.loket
+    return loket
+
+
+def _printing(request: Request) -> Printing:
+    printing: Printing = request.app.state.printing
+    return printing
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+# --- kiosk ----------------------------------------------------------------------------------
+
+
+async def kiosk_page(request: Request) -> Response:
+    loket = _loket(request)
+    idle = request.query_params.get("idle", "")
+    idle_s = int(idle) if idle.isdigit() and 3 <= int(idle) <= 600 else IDLE_S
+    printer = request.query_params.get("printer") or ""
+    return templates.TemplateResponse(request, "kiosk.html", {
+        "site": loket.site, "idle_s": idle_s, "printer": printer,
+        "lang": language(request)})
+
+
+async def kiosk_issue(request: Request) -> Response:
+    """Issue a ticket at the kiosk and print it; printing is queued, never awaited."""
+    loket = _loket(request)
+    printing = _printing(request)
+    data = await read_json(request)
+    service = data.get("service")
+    priority = data.get("priority")
+    if not isinstance(service, str) or not (priority is None or isinstance(priority, str)):
+        return error_response(request, "invalid", 422, {
+            "detail": "kolom 'service' wajib berupa teks",
+            "message_en": "Invalid data: field 'service' must be text"})
+    key = request.headers.get("idempotency-key")
+    if key is not None and not (1 <= len(key) <= 100):
+        return error_response(request, "invalid", 422, {
+            "detail": "Idempotency-Key 1-100 karakter",
+            "message_en": "Invalid data: Idempotency-Key must be 1-100 characters"})
+    printer = printing.printer(request.query_params.get("printer") or None)
+    ticket, created = await tickets.issue_ticket(loket, service, priority,
+                                                 idempotency_key=key, channel="kiosk")
+    base = _base_url(request)
+    job = None if created else await printing.latest_job(ticket["id"])
+    if job is None and printer is not None:
+        job = await printing.print_ticket(ticket, base, printer.code)
+    ticket = {**ticket, "track_url": track_url(loket, ticket["id"], base)}
+    return JSONResponse({"ticket": ticket, "print": job,
+                         "qr_url": f"/t/{ticket['id']}/qr.svg"},
+                        status_code=201 if created else 200)
+
+
+async def print_status(request: Request) -> Response:
+    ticket_id = request.path_params["ticket_id"]
+    await tickets.get_ticket(_loket(request), ticket_id)  # 404 for an unknown ticket
+    return JSONResponse({"print": await _printing(request).latest_job(ticket_id)})
+
+
+# --- supervisor -----------------------------------------------------------------------------
+
+
+async def _supervisor(request: Request) -> None:
+    session = await current_session(request, _loket(request))
+    if session.actor.role not in SUPERVISORS:
+        raise Forbidden("forbidden")
+
+
+async def list_printers(request: Request) -> Response:
+    await _supervisor(request)
+    return JSONResponse({"printers": _printing(request).health()})
+
+
+async def reprint_ticket(request: Request) -> Response:
+    """``POST /api/v1/tickets/{id}/reprint`` ``{"printer": CODE}`` (optional) → 202 job."""
+    await _supervisor(request)
+    data = await read_json(request)
+    printer = data.get("printer")
+    if printer is not None and not isinstance(printer, str):
+        return error_response(request, "invalid", 422, {
+            "detail": "kolom 'printer' harus berupa teks",
+            "message_en": "Invalid data: field 'printer' must be text"})
+    job = await _printing(request).reprint(request.path_params["ticket_id"],
+                                           _base_url(request), printer)
+    if job is None:
+        return error_response(request, "no_printer", 409)
+    return JSONResponse({"print": job}, status_code=202)
+
+
+# --- the visitor's ticket page ----------------------------------------------------------------
+
+
+async def ticket_page(request: Request) -> Response:
+    loket = _loket(request)
+    ticket = await tickets.get_ticket(loket, request.path_params["ticket_id"])
+    async with loket.db.read() as conn:
+        seq = (await conn.execute(select(t.sites.c.event_seq).where(
+            t.sites.c.id == loket.ids.site))).scalar_one()
+    return templates.TemplateResponse(request, "ticket.html", {
+        "site": loket.site, "ticket": ticket, "seq": seq, "lang": language(request),
+        "survey_url": f"/t/{ticket['id']}/survey"},
+        headers={"Cache-Control": "no-store"})
+
+
+async def ticket_qr(request: Request) -> Response:
+    loket = _loket(request)
+    ticket = await tickets.get_ticket(loket, request.path_params["ticket_id"])
+    svg = qr_svg(track_url(loket, ticket["id"], _base_url(request)))
+    return Response(svg, media_type="image/svg+xml",
+                    headers={"Cache-Control": "private, max-age=86400"})
+
+
+routes: list[BaseRoute] = [
+    Route("/kiosk", kiosk_page),
+    Route("/kiosk/api/tickets", kiosk_issue, methods=["POST"]),
+    Route("/kiosk/api/tickets/{ticket_id}/print-status", print_status),
+    Route("/api/v1/printers", list_printers),
+    Route("/t/{ticket_id}", ticket_page),
+    Route("/t/{ticket_id}/qr.svg", ticket_qr),
+    Mount("/static/kiosk", app=StaticFiles(directory=str(UI / "static")), name="kiosk-static"),
+]

@@ -1,0 +1,376 @@
+// Touch kiosk: agency -> service (standard) -> optional priority -> ticket.
+// One Idempotency-Key per confirmation, so a double tap or a retry never makes two tickets.
+(function () {
+  "use strict";
+
+  var T = {
+    id: {
+      choose_agency: "Pilih instansi", choose_service: "Pilih layanan", back: "Kembali",
+      start_over: "Kembali ke awal", waiting: "{n} orang menunggu", closed: "Tutup",
+      persyaratan: "Persyaratan", biaya: "Biaya", jangka_waktu: "Jangka waktu",
+      produk: "Produk", take_number: "Ambil nomor antrean",
+      priority_button: "Layanan prioritas (lansia, disabilitas, ibu hamil/menyusui, anak)",
+      priority_title: "Pilih kategori prioritas",
+      priority_hint: "Kelompok rentan dilayani lebih dahulu (UU 25/2009 pasal 29). Petugas dapat meminta bukti.",
+      your_number: "Nomor antrean Anda", ahead: "Di depan Anda: {n} orang",
+      wait: "Perkiraan tunggu: \u00b1 {m} menit", wait_short: "Perkiraan tunggu: kurang dari 1 menit",
+      priority: "Prioritas: {c}",
+      printing: "Tiket sedang dicetak\u2026", printed: "Silakan ambil tiket Anda di bawah layar.",
+      print_failed: "Printer bermasalah \u2014 silakan foto layar ini. Nomor antrean Anda tetap berlaku.",
+      scan: "Pindai untuk memantau antrean dari ponsel", done: "Selesai",
+      back_in: "Kembali ke awal dalam {s} detik", idle: "Kembali ke awal dalam {s} detik \u2014 sentuh layar untuk melanjutkan",
+      closed_title: "Layanan tutup", holiday_title: "Hari libur", quota_title: "Kuota habis",
+      error_title: "Terjadi gangguan", next_open: "Buka kembali: {t}",
+      network: "Tidak dapat terhubung ke server. Silakan coba lagi atau hubungi petugas.",
+      all_closed: "Saat ini pengambilan nomor antrean tutup.", busy: "Memproses\u2026",
+      qr_alt: "Kode QR menuju halaman tiket {n}", lang_other: "English",
+      loading: "Memuat layanan\u2026"
+    },
+    en: {
+      choose_agency: "Choose an agency", choose_service: "Choose a service", back: "Back",
+      start_over: "Back to start", waiting: "{n} waiting", closed: "Closed",
+      persyaratan: "Requirements", biaya: "Fee", jangka_waktu: "Processing time",
+      produk: "Product", take_number: "Take a queue number",
+      priority_button: "Priority service (elderly, disability, pregnant/nursing, children)",
+      priority_title: "Choose a priority category",
+      priority_hint: "Vulnerable visitors are served first (Law 25/2009 art. 29). Staff may ask for proof.",
+      your_number: "Your queue number", ahead: "Ahead of you: {n} people",
+      wait: "Estimated wait: about {m} minutes", wait_short: "Estimated wait: under 1 minute",
+      priority: "Priority: {c}",
+      printing: "Printing your ticket\u2026", printed: "Please take your ticket below the screen.",
+      print_failed: "Printer problem \u2014 please take a photo of this screen. Your queue number is still valid.",
+      scan: "Scan to follow the queue on your phone", done: "Done",
+      back_in: "Back to start in {s} seconds", idle: "Back to start in {s} seconds \u2014 touch the screen to continue",
+      closed_title: "Service closed", holiday_title: "Holiday", quota_title: "Quota used up",
+      error_title: "Something went wrong", next_open: "Opens again: {t}",
+      network: "Cannot reach the server. Please try again or ask the staff.",
+      all_closed: "Queue numbers cannot be taken right now.", busy: "Working\u2026",
+      qr_alt: "QR code to the ticket page of {n}", lang_other: "Bahasa Indonesia",
+      loading: "Loading services\u2026"
+    }
+  };
+
+  var body = document.body;
+  var state = {
+    lang: body.dataset.lang === "en" ? "en" : "id",
+    printer: body.dataset.printer || "",
+    idleS: parseInt(body.dataset.idle, 10) || 45,
+    data: null, agency: null, service: null, key: null, busy: false,
+    screen: "agency", lastTouch: Date.now(), ticket: null, printPoll: null
+  };
+
+  function $(id) { return document.getElementById(id); }
+  function t(name, vars) {
+    var text = (T[state.lang][name] || T.id[name] || name);
+    Object.keys(vars || {}).forEach(function (k) { text = text.split("{" + k + "}").join(vars[k]); });
+    return text;
+  }
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return "kiosk-" + Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+  function q(path) {
+    var sep = path.indexOf("?") < 0 ? "?" : "&";
+    return path + sep + "lang=" + state.lang;
+  }
+
+  // --- screens -------------------------------------------------------------------------------
+
+  function show(name) {
+    state.screen = name;
+    ["agency", "service", "detail", "priority", "ticket", "error"].forEach(function (s) {
+      $("screen-" + s).hidden = s !== name;
+    });
+    $("main").scrollTop = 0;
+    var heading = $("screen-" + name).querySelector("h1");
+    if (heading) heading.focus({ preventScroll: true });
+    touch();
+  }
+
+  function translateStatic() {
+    document.documentElement.lang = state.lang;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-t]"), function (node) {
+      node.textContent = t(node.dataset.t);
+    });
+    var toggle = $("lang-toggle");
+    toggle.textContent = t("lang_other");
+    toggle.lang = state.lang === "id" ? "en" : "id";
+  }
+
+  function serviceName(s) { return state.lang === "en" && s.name_en ? s.name_en : s.name; }
+
+  function renderAgencies() {
+    var list = $("agency-list");
+    list.textContent = "";
+    if (!state.data) { list.appendChild(el("p", "hint", t("loading"))); return; }
+    var anyOpen = false;
+    state.data.agencies.forEach(function (agency) {
+      var waiting = 0, open = false;
+      agency.services.forEach(function (s) { waiting += s.waiting; open = open || s.open_now; });
+      anyOpen = anyOpen || open;
+      var button = el("button", "card" + (open ? "" : " closed"));
+      button.type = "button";
+      button.appendChild(el("span", "card-title", agency.short_name || agency.name));
+      if (agency.short_name && agency.short_name !== agency.name) {
+        button.appendChild(el("span", "card-sub", agency.name));
+      }
+      button.appendChild(el("span", "card-sub", t("waiting", { n: waiting })));
+      if (!open) button.appendChild(el("span", "badge", t("closed")));
+      button.addEventListener("click", function () { state.agency = agency; renderServices(); show("service"); });
+      list.appendChild(button);
+    });
+    var banner = $("closed-banner");
+    banner.hidden = anyOpen || !state.data.agencies.length;
+    banner.textContent = t("all_closed");
+  }
+
+  function renderServices() {
+    var agency = state.agency;
+    $("service-title").textContent = agency.name;
+    var list = $("service-list");
+    list.textContent = "";
+    agency.services.forEach(function (s) {
+      var button = el("button", "card" + (s.open_now ? "" : " closed"));
+      button.type = "button";
+      button.appendChild(el("span", "card-title", serviceName(s)));
+      button.appendChild(el("span", "card-sub", s.prefix + " \u00b7 " + t("waiting", { n: s.waiting })));
+      if (!s.open_now) button.appendChild(el("span", "badge", t("closed")));
+      button.addEventListener("click", function () { state.service = s; renderDetail(); show("detail"); });
+      list.appendChild(button);
+    });
+  }
+
+  function renderDetail() {
+    var s = state.service, std = s.standard || {};
+    state.key = newKey();
+    $("detail-agency").textContent = state.agency.short_name || state.agency.name;
+    $("detail-title").textContent = serviceName(s);
+    var box = $("detail-standard");
+    box.textContent = "";
+    ["persyaratan", "biaya", "jangka_waktu", "produk"].forEach(function (field) {
+      var value = std[field];
+      if (field === "jangka_waktu" && value === undefined) value = std.waktu;
+      if (value === undefined || value === null || value === "") return;
+      box.appendChild(el("h2", null, t(field)));
+      if (Array.isArray(value)) {
+        var ul = el("ul");
+        value.forEach(function (item) { ul.appendChild(el("li", null, String(item))); });
+        box.appendChild(ul);
+      } else {
+        box.appendChild(el("p", null, String(value)));
+      }
+    });
+    box.hidden = !box.childNodes.length;
+    $("take-priority").hidden = !(state.data.priority_categories || []).length;
+    setBusy(false);
+  }
+
+  function renderPriorities() {
+    state.key = newKey();
+    var list = $("priority-list");
+    list.textContent = "";
+    state.data.priority_categories.forEach(function (c) {
+      var button = el("button", "card");
+      button.type = "button";
+      button.appendChild(el("span", "card-title", state.lang === "en" ? c.name_en : c.name));
+      button.addEventListener("click", function () { take(c.code); });
+      list.appendChild(button);
+    });
+    setBusy(false);
+  }
+
+  function setBusy(busy) {
+    state.busy = busy;
+    Array.prototype.forEach.call(
+      document.querySelectorAll("#screen-detail button, #screen-priority button"),
+      function (b) { b.disabled = busy; });
+  }
+
+  // --- issuing -------------------------------------------------------------------------------
+
+  function take(priority) {
+    if (state.busy) return;  // the second tap of a double tap
+    setBusy(true);
+    var url = "/kiosk/api/tickets" + (state.printer ? "?printer=" + encodeURIComponent(state.printer) : "");
+    var request = {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Idempotency-Key": state.key },
+      body: JSON.stringify({ service: state.service.code, priority: priority || null })
+    };
+    var attempts = 0;
+    function attempt() {
+      attempts += 1;
+      fetch(q(url), request).then(function (response) {
+        return response.json().then(function (body) { return { status: response.status, body: body }; });
+      }).then(function (answer) {
+        if (answer.status === 200 || answer.status === 201) {
+          showTicket(answer.body);
+        } else {
+          showProblem(answer.body && answer.body.error);
+        }
+      }).catch(function () {
+        // The same key again: if the first request did reach the server, this returns it.
+        if (attempts < 3) { setTimeout(attempt, 800); } else { showProblem(null); }
+      });
+    }
+    attempt();
+  }
+
+  function showProblem(error) {
+    var code = error && error.code;
+    var titles = { closed: "closed_title", holiday: "holiday_title", quota_exhausted: "quota_title" };
+    $("error-title").textContent = t(titles[code] || "error_title");
+    $("error-text").textContent = (error && error.message) || t("network");
+    var next = $("error-next");
+    next.hidden = !(error && error.next_open);
+    if (error && error.next_open) next.textContent = t("next_open", { t: formatMoment(error.next_open) });
+    state.key = null;
+    show("error");
+    refresh();
+  }
+
+  function formatMoment(iso) {
+    var moment = new Date(iso);
+    if (isNaN(moment.getTime())) return String(iso);
+    return moment.toLocaleString(state.lang === "en" ? "en-GB" : "id-ID", {
+      weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit",
+      timeZone: "Asia/Jakarta"
+    });
+  }
+
+  function showTicket(answer) {
+    var ticket = answer.ticket;
+    state.ticket = ticket;
+    state.key = null;
+    $("ticket-number").textContent = ticket.number;
+    $("ticket-service").textContent = (state.lang === "en" ? ticket.service_name_en : ticket.service_name) +
+      " \u2014 " + ticket.agency_name;
+    var prio = $("ticket-priority");
+    var category = (state.data.priority_categories || []).filter(function (c) { return c.code === ticket.priority; })[0];
+    prio.hidden = !category;
+    if (category) prio.textContent = t("priority", { c: state.lang === "en" ? category.name_en : category.name });
+    $("ticket-ahead").textContent = t("ahead", { n: ticket.ahead || 0 });
+    var wait = ticket.estimated_wait_s;
+    $("ticket-wait").textContent = wait === null || wait === undefined ? "" :
+      (wait < 60 ? t("wait_short") : t("wait", { m: Math.ceil(wait / 60) }));
+    $("ticket-qr").src = answer.qr_url;
+    $("ticket-qr").alt = t("qr_alt", { n: ticket.number });
+    $("fallback").hidden = true;
+    show("ticket");
+    followPrint(ticket.id, answer.print);
+  }
+
+  function followPrint(ticketId, job) {
+    stopPrintPoll();
+    var started = Date.now();
+    function apply(job) {
+      if (!job || job.state === "failed") { fallback(); return true; }
+      if (job.state === "printed") { $("print-state").textContent = t("printed"); return true; }
+      $("print-state").textContent = t("printing");
+      if (Date.now() - started > 15000) { fallback(); return true; }  // a stuck printer
+      return false;
+    }
+    if (apply(job)) return;
+    function poll() {
+      fetch(q("/kiosk/api/tickets/" + encodeURIComponent(ticketId) + "/print-status"))
+        .then(function (r) { return r.json(); })
+        .then(function (body) {
+          if (state.screen !== "ticket" || !state.ticket || state.ticket.id !== ticketId) return;
+          if (!apply(body.print)) state.printPoll = setTimeout(poll, 600);
+        })
+        .catch(function () {
+          if (state.screen === "ticket" && !apply({ state: "printing" })) state.printPoll = setTimeout(poll, 1000);
+        });
+    }
+    state.printPoll = setTimeout(poll, 400);
+  }
+
+  function stopPrintPoll() { if (state.printPoll) { clearTimeout(state.printPoll); state.printPoll = null; } }
+
+  function fallback() {
+    $("print-state").textContent = "";
+    $("fallback-text").textContent = t("print_failed");
+    $("fallback").hidden = false;
+    touch();  // a full countdown to take the photo
+  }
+
+  // --- data, idle, clock ---------------------------------------------------------------------
+
+  function refresh() {
+    return fetch(q("/api/v1/services")).then(function (r) { return r.json(); }).then(function (data) {
+      state.data = data;
+      if (state.screen === "agency") renderAgencies();
+    }).catch(function () { /* keep what we have; the next return to start tries again */ });
+  }
+
+  function toStart() {
+    stopPrintPoll();
+    state.agency = state.service = state.ticket = state.key = null;
+    setBusy(false);
+    renderAgencies();
+    show("agency");
+    refresh();
+  }
+
+  function touch() { state.lastTouch = Date.now(); $("idle-warning").hidden = true; }
+
+  function tick() {
+    var now = new Date();
+    $("clock").textContent = now.toLocaleString(state.lang === "en" ? "en-GB" : "id-ID", {
+      weekday: "long", day: "numeric", month: "long", year: "numeric",
+      hour: "2-digit", minute: "2-digit", timeZone: "Asia/Jakarta"
+    });
+    if (state.screen === "agency") { $("idle-warning").hidden = true; return; }
+    var left = Math.max(0, Math.ceil(state.idleS - (Date.now() - state.lastTouch) / 1000));
+    if (left <= 0) { toStart(); return; }
+    if (state.screen === "ticket") {
+      $("countdown").textContent = t("back_in", { s: left });
+    } else if (left <= 15) {
+      var warning = $("idle-warning");
+      warning.textContent = t("idle", { s: left });
+      warning.hidden = false;
+    }
+  }
+
+  document.addEventListener("pointerdown", touch, { passive: true });
+  document.addEventListener("keydown", touch);
+  document.addEventListener("contextmenu", function (e) { e.preventDefault(); });
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-action]");
+    if (!target) return;
+    var action = target.dataset.action;
+    if (action === "to-agency") toStart();
+    else if (action === "to-service") show("service");
+    else if (action === "to-detail") { renderDetail(); show("detail"); }
+  });
+  $("take-normal").addEventListener("click", function () { take(null); });
+  $("take-priority").addEventListener("click", function () {
+    if (state.busy) return;
+    renderPriorities();
+    show("priority");
+  });
+  $("lang-toggle").addEventListener("click", function () {
+    state.lang = state.lang === "id" ? "en" : "id";
+    translateStatic();
+    if (state.screen === "agency") renderAgencies();
+    else if (state.screen === "service") renderServices();
+    else if (state.screen === "detail") { var key = state.key; renderDetail(); state.key = key; }
+    else if (state.screen === "priority") { var k = state.key; renderPriorities(); state.key = k; }
+  });
+
+  translateStatic();
+  renderAgencies();
+  refresh();
+  tick();
+  setInterval(tick, 1000);
+  setInterval(function () { if (state.screen === "agency") refresh(); }, 60000);
+})();
