@@ -51,10 +51,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "holiday": ("Hari ini libur.", "Today is a holiday."),
     "unknown_printer": ("Printer {printer!r} tidak dikenal.", "Unknown printer {printer!r}."),
     "no_printer": ("Tidak ada printer yang terpasang.", "No printer is configured."),
+    "wait_past_closing": ("Perkiraan waktu tunggu layanan {service} melewati jam tutup. Nomor "
+                          "antrean hari ini tidak dapat diambil lagi.",
+                          "The estimated wait for {service} runs past closing time. No more "
+                          "tickets can be issued today."),
+    "not_on_break": ("Loket {counter} tidak sedang istirahat atau menunggu giliran istirahat.",
+                     "Counter {counter} is not on a break or waiting for one."),
+    "rotation_impossible": ("Jadwal istirahat bergilir tidak dapat disusun: layanan {service}.",
+                            "No rotating break plan is possible: service {service}."),
     "method_not_allowed": ("Metode tidak diizinkan.", "Method not allowed."),
     "internal": ("Terjadi kesalahan pada server. Tiket dan data Anda aman; silakan coba lagi.",
                  "Something went wrong on the server. Your data is safe; please try again."),
     "unavailable": ("Basis data tidak dapat dihubungi.", "The database cannot be reached."),
+    "conflict": ("Data ini sudah ada atau sudah diubah orang lain (mis. survei tiket ini "
+                 "sudah diisi).",
+                 "This already exists or was changed by someone else (e.g. the survey for this "
+                 "ticket was already answered)."),
+    "survey_not_available": ("Survei hanya dapat diisi setelah layanan selesai (status tiket: "
+                             "{status}).",
+                             "The survey opens once the service is finished (ticket status: "
+                             "{status})."),
 }
 
 

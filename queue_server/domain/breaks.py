@@ -231,6 +231,12 @@ def _grant_waiting(state: BreakBook, now: dt.datetime) -> tuple[BreakBook, Grant
     return state, granted
 
 
+def grant_waiting(state: BreakBook, now: dt.datetime) -> tuple[BreakBook, Granted]:
+    """Grant the waiting requests that coverage allows now, oldest first (used after a change
+    the book did not see, such as an officer signing in elsewhere)."""
+    return _grant_waiting(state, now)
+
+
 def request_break(state: BreakBook, counter: str, minutes: int, now: dt.datetime) -> BreakResult:
     """Ask for a break of ``minutes``: granted now, queued until coverage allows, or refused.
 
