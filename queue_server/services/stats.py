@@ -266,3 +266,129 @@ def skm_rows(data: dict[str, Any]) -> list[list[Any]]:
 
 SKM_COLUMNS = ("group", "key", "respondents", *(u.code for u in skm.UNSUR), "ikm", "grade",
                "mutu")
+
+
+# --- live -----------------------------------------------------------------------------------
+
+SCREEN_STALE = timedelta(minutes=2)
+
+
+async def live_state(loket: Loket) -> dict[str, Any]:
+    """Queues, counters, printers and screens right now, with the alerts a supervisor acts on."""
+    now = loket.clock.now()
+    day = loket.business_day(now)
+    tk, c = t.tickets, t.counters
+    async with loket.db.read() as conn:
+        seq = (await conn.execute(select(t.sites.c.event_seq).where(
+            t.sites.c.id == loket.ids.site))).scalar_one()
+        waiting = (await conn.execute(
+            select(tk.c.service_id, tk.c.issued_at).where(
+                tk.c.site_id == loket.ids.site, tk.c.business_day == day,
+                tk.c.status == "waiting"))).tuples().all()
+        held = {r.counter_id: r for r in (await conn.execute(
+            select(tk.c.counter_id, tk.c.queue, tk.c.number, tk.c.status, tk.c.called_at).where(
+                tk.c.site_id == loket.ids.site, tk.c.status.in_(["called", "serving"]),
+                tk.c.counter_id.is_not(None)))).all()}
+        counters = {r.id: r for r in (await conn.execute(
+            select(c.c.id, c.c.state, c.c.state_since, t.users.c.full_name)
+            .select_from(c.outerjoin(t.users, t.users.c.id == c.c.officer_id))
+            .where(c.c.site_id == loket.ids.site))).all()}
+        breaks = {r.counter_id: r for r in (await conn.execute(
+            select(t.breaks.c.counter_id, t.breaks.c.until).where(
+                t.breaks.c.site_id == loket.ids.site, t.breaks.c.state == "granted"))).all()}
+        jobs = (await conn.execute(
+            select(t.print_jobs.c.printer, t.print_jobs.c.state, t.print_jobs.c.error,
+                   t.print_jobs.c.updated_at)
+            .where(t.print_jobs.c.site_id == loket.ids.site,
+                   t.print_jobs.c.updated_at >= now - timedelta(hours=12))
+            .order_by(t.print_jobs.c.updated_at))).all()
+        screens = (await conn.execute(select(t.screens).where(
+            t.screens.c.site_id == loket.ids.site).order_by(t.screens.c.client_id))).all()
+
+    alerts: list[dict[str, Any]] = []
+    oldest: dict[int, datetime] = {}
+    count: dict[int, int] = {}
+    for service_id, issued in waiting:
+        count[service_id] = count.get(service_id, 0) + 1
+        if service_id not in oldest or issued < oldest[service_id]:
+            oldest[service_id] = issued
+
+    counter_rows = []
+    staffed: set[str] = set()
+    for counter in loket.site.counters:
+        row = counters.get(loket.ids.counters[counter.code])
+        state = row.state if row else "closed"
+        ticket = held.get(loket.ids.counters[counter.code])
+        status = {"open": "idle", "break": "on_break"}.get(state, "closed")
+        until = None
+        if state == "open":
+            staffed.update(counter.services)
+            if ticket is not None:
+                status = "serving"
+        if state == "break":
+            brk = breaks.get(loket.ids.counters[counter.code])
+            until = brk.until if brk else None
+            if until is not None and until < now:
+                status = "overdue_break"
+                alerts.append({"kind": "overdue_break", "counter": counter.code,
+                               "name": counter.name,
+                               "minutes": int((now - until).total_seconds() // 60)})
+        counter_rows.append({
+            "code": counter.code, "name": counter.name, "agency": counter.agency,
+            "status": status, "officer": row.full_name if row and state != "closed" else None,
+            "since": loket.local(row.state_since) if row else None,
+            "break_until": loket.local(until),
+            "ticket": (f"{ticket.queue}-{ticket.number:03d}" if ticket is not None else None),
+        })
+
+    queues = []
+    for agency in loket.site.agencies:
+        for service in agency.services:
+            sid = loket.ids.services[service.code]
+            longest = (now - oldest[sid]).total_seconds() if sid in oldest else None
+            over = longest is not None and longest > service.target_wait_s
+            unstaffed = service.code not in staffed
+            queues.append({
+                "service": service.code, "name": service.name, "agency": agency.code,
+                "agency_name": agency.short_name, "waiting": count.get(sid, 0),
+                "longest_wait_s": int(longest) if longest is not None else None,
+                "target_wait_s": service.target_wait_s, "over_target": over,
+                "unstaffed": unstaffed})
+            if over:
+                alerts.append({"kind": "wait_over_target", "service": service.code,
+                               "name": service.name, "minutes": int((longest or 0) // 60),
+                               "target_minutes": service.target_wait_s // 60})
+            if unstaffed and count.get(sid, 0):
+                alerts.append({"kind": "unstaffed_waiting", "service": service.code,
+                               "name": service.name, "waiting": count[sid]})
+
+    printers: dict[str, dict[str, Any]] = {
+        str(p.get("code")): {"name": str(p.get("code")), "state": "unknown", "failed": 0,
+                             "queued": 0, "last_error": None, "at": None}
+        for p in loket.site.printers}
+    for job in jobs:  # oldest first, so the last job decides the state
+        entry = printers.setdefault(job.printer, {"name": job.printer, "state": "unknown",
+                                                  "failed": 0, "queued": 0,
+                                                  "last_error": None, "at": None})
+        entry["failed"] += job.state == "failed"
+        entry["queued"] += job.state in ("queued", "printing")
+        entry["state"] = "failed" if job.state == "failed" else "ok"
+        entry["last_error"] = job.error if job.state == "failed" else entry["last_error"]
+        entry["at"] = loket.local(job.updated_at)
+    for entry in printers.values():
+        if entry["state"] == "failed":
+            alerts.append({"kind": "printer_failed", "printer": entry["name"],
+                           "error": entry["last_error"]})
+
+    screen_rows = []
+    for s in screens:
+        online = s.state == "online" and now - s.last_seen_at < SCREEN_STALE
+        screen_rows.append({"client_id": s.client_id, "kind": s.kind, "zone": s.zone,
+                            "online": online, "last_seen_at": loket.local(s.last_seen_at)})
+        if not online:
+            alerts.append({"kind": "screen_offline", "screen": s.client_id, "zone": s.zone})
+
+    return {"seq": int(seq), "at": loket.local(now), "queues": queues,
+            "counters": counter_rows, "printers": list(printers.values()),
+            "screens": screen_rows, "alerts": alerts,
+            "unstaffed": sorted(q["service"] for q in queues if q["unstaffed"])}

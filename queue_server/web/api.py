@@ -16,6 +16,7 @@ from queue_server.services.context import Loket
 from queue_server.store import tables as t
 from queue_server.web import kiosk
 from queue_server.web.auth import COOKIE, current_session
+from queue_server.web import supervisor
 from queue_server.web.http import error_response, field, read_json
 
 
@@ -183,6 +184,8 @@ routes = [
     Route("/api/v1/tickets/{ticket_id}", read_ticket),
     Route("/api/v1/tickets/{ticket_id}/transfers", ticket_transfers),
     Route("/api/v1/tickets/{ticket_id}/transfer", transfer_ticket, methods=["POST"]),
+    # Before the generic action route, which would otherwise take ".../survey" (issue 7).
+    supervisor.SURVEY_ROUTE,
     Route("/api/v1/tickets/{ticket_id}/reprint", kiosk.reprint_ticket, methods=["POST"]),
     Route("/api/v1/tickets/{ticket_id}/{action:str}", ticket_action, methods=["POST"]),
     Route("/api/v1/counters", list_counters),

@@ -1,7 +1,295 @@
-"""Supervisor dashboard, statistics and SKM (issue 7)."""
+"""Supervisor dashboard, statistics and SKM (issue 7).
+
+Pages: ``/supervisor`` (live and statistics tabs, server-rendered SVG charts), the visitor's
+survey ``/t/{id}/survey`` and the counter-side tablet ``/survey?counter=CODE``. JSON:
+``/api/v1/stats`` (+ ``export.csv`` / ``export.xlsx``, each logged in ``audit_log``),
+``/api/v1/supervisor/live``, ``POST /api/v1/tickets/{id}/survey``.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import contextlib
+import csv
+import io
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
-routes: list[BaseRoute] = []
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from queue_server.domain import skm as skm_rules
+from queue_server.domain.errors import NotFound
+from queue_server.services import skm, stats
+from queue_server.services.context import Loket
+from queue_server.services.staff import Session, require_role
+from queue_server.web.auth import current_session, optional_session
+from queue_server.web.http import language, read_json
+
+log = logging.getLogger("loket.supervisor")
+UI = Path(__file__).resolve().parents[2] / "counter_ui"
+templates = Jinja2Templates(directory=str(UI / "templates"))
+ROLES = ("supervisor", "admin")
+
+
+def _loket(request: Request) -> Loket:
+    loket: Loket = request.app.state.loket
+    return loket
+
+
+async def _supervisor(request: Request) -> Session:
+    session = await current_session(request, _loket(request))
+    require_role(session.actor, *ROLES)
+    return session
+
+
+def _tr(lang: str) -> Any:
+    return lambda id_text, en_text: en_text if lang == "en" else id_text
+
+
+def _page(request: Request, name: str, context: dict[str, Any]) -> Response:
+    lang = language(request)
+    loket = _loket(request)
+    response = templates.TemplateResponse(request, name, {
+        "lang": lang, "tr": _tr(lang), "site_name": loket.site.name, **context})
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+
+async def _range(request: Request) -> tuple[Any, Any]:
+    loket = _loket(request)
+    today = loket.business_day(loket.clock.now())
+    return stats.parse_range(request.query_params.get("from"), request.query_params.get("to"),
+                             today)
+
+
+async def stats_json(request: Request) -> Response:
+    await _supervisor(request)
+    first, last = await _range(request)
+    return JSONResponse(await stats.compute(_loket(request), first, last))
+
+
+async def export(request: Request) -> Response:
+    session = await _supervisor(request)
+    loket = _loket(request)
+    first, last = await _range(request)
+    kind = request.path_params["kind"]
+    if kind not in ("csv", "xlsx"):
+        raise NotFound("not_found")
+    data = await stats.compute(loket, first, last)
+    await stats.log_access(loket, session.actor.user_id, "stats.export",
+                           {"format": kind, "from": first.isoformat(), "to": last.isoformat(),
+                            "user": session.actor.username})
+    filename = f"loket-statistik-{first.isoformat()}-{last.isoformat()}.{kind}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"',
+               "Cache-Control": "no-store"}
+    if kind == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(stats.EXPORT_COLUMNS)
+        writer.writerows(stats.export_rows(data))
+        writer.writerow([])
+        writer.writerow(stats.SKM_COLUMNS)
+        writer.writerows(stats.skm_rows(data))
+        return Response(out.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+                        headers=headers)
+    return Response(_xlsx(data), headers=headers, media_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+
+
+def _xlsx(data: dict[str, Any]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheets = [("Waktu tunggu & layanan", stats.EXPORT_COLUMNS, stats.export_rows(data)),
+              ("SKM-IKM", stats.SKM_COLUMNS, stats.skm_rows(data)),
+              ("Kunjungan per jam", ("weekday", *(f"{h:02d}" for h in range(24))),
+               [[day, *row] for day, row in zip(WEEKDAYS_ID, data["heatmap"]["grid"])]),
+              ("Petugas terbaik", ("rank", "officer", "name", "served", "no_show", "ikm",
+                                   "score", "eligible"),
+               [[o["rank"], o["officer"], o["name"], o["served"], o["no_show"], o["ikm"],
+                 o["score"], o["eligible"]] for o in data["best_officers"]])]
+    book.remove(book.active)
+    for title, header, rows in sheets:
+        sheet = book.create_sheet(title[:31])
+        sheet.append(list(header))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+WEEKDAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Geometry for the server-rendered SVG charts (the templates only draw it)."""
+    waits = [g for g in data["by_agency"] if g["waiting"]["count"]]
+    waits.sort(key=lambda g: -(g["waiting"]["mean_s"] or 0))
+    top = max((g["waiting"]["p90_s"] or 0 for g in waits), default=0) or 1
+    bars = [{"label": g["name"] or g["key"], "mean_min": g["waiting"]["mean_s"] / 60,
+             "p90_min": (g["waiting"]["p90_s"] or 0) / 60,
+             "mean_w": g["waiting"]["mean_s"] / top, "p90_w": (g["waiting"]["p90_s"] or 0) / top,
+             "share": g["within_target_share"]} for g in waits]
+    heat = data["heatmap"]
+    hours = [h for h in range(24) if any(row[h] for row in heat["grid"])]
+    first_hour, last_hour = (min(hours), max(hours)) if hours else (8, 14)
+    days = [w for w in range(7) if heat["days"][w] or w < 5]
+    means = {(w, h): heat["grid"][w][h] / heat["days"][w] if heat["days"][w] else 0.0
+             for w in days for h in range(first_hour, last_hour + 1)}
+    peak = max(means.values(), default=0) or 1
+    names = WEEKDAYS_EN if lang == "en" else WEEKDAYS_ID
+    cells = [{"row": i, "col": h - first_hour, "value": means[(w, h)],
+              "level": means[(w, h)] / peak} for i, w in enumerate(days)
+             for h in range(first_hour, last_hour + 1)]
+    overall = data["skm"]["overall"]
+    unsur = []
+    if overall is not None:
+        for u, nrr in zip(data["skm"]["unsur"], overall["nrr"]):
+            grade = skm_rules.classify(nrr * 25).letter
+            unsur.append({"code": u["code"], "name": u["name_en" if lang == "en" else "name"],
+                          "value": nrr * 25, "width": (nrr * 25 - 25) / 75, "grade": grade})
+    return {"wait_bars": bars, "wait_max_min": top / 60,
+            "heat": {"rows": [names[w] for w in days],
+                     "hours": list(range(first_hour, last_hour + 1)), "cells": cells,
+                     "peak": peak},
+            "unsur": unsur,
+            "quiet": sorted((u for u in data["utilisation"] if u["flag"]),
+                            key=lambda u: (u["per_counter_hour"] is None,
+                                           u["per_counter_hour"] or 0))}
+
+
+# --- live -------------------------------------------------------------------------------------
+
+
+async def live_json(request: Request) -> Response:
+    await _supervisor(request)
+    return JSONResponse(await stats.live_state(_loket(request)))
+
+
+async def live_fragment(request: Request) -> Response:
+    await _supervisor(request)
+    live = await stats.live_state(_loket(request))
+    return _page(request, "supervisor/_live.html", {"live": live})
+
+
+async def dashboard(request: Request) -> Response:
+    loket = _loket(request)
+    session = await optional_session(request, loket)
+    if session is None or session.actor.role not in ROLES:
+        return _page(request, "supervisor/signin.html", {
+            "wrong_role": session is not None})
+    tab = "stats" if request.query_params.get("tab") == "stats" else "live"
+    context: dict[str, Any] = {"tab": tab, "user": session.actor.username,
+                               "csrf_token": session.csrf_token}
+    if tab == "stats":
+        first, last = await _range(request)
+        data = await stats.compute(loket, first, last)
+        context.update(data=data, charts=_charts(data, language(request)),
+                       first=first.isoformat(), last=last.isoformat())
+    else:
+        context["live"] = await stats.live_state(loket)
+    return _page(request, "supervisor/dashboard.html", context)
+
+
+# --- SKM survey ------------------------------------------------------------------------------
+
+
+def _questionnaire(lang: str) -> dict[str, Any]:
+    en = lang == "en"
+    return {
+        "unsur": [{"code": u.code, "field": u.code.lower(),
+                   "name": u.name_en if en else u.name_id,
+                   "question": u.question_en if en else u.question_id,
+                   "answers": list(u.answers_en if en else u.answers_id)}
+                  for u in skm_rules.UNSUR],
+        "profile": {name: [{"code": o.code, "label": o.label_en if en else o.label_id}
+                           for o in options]
+                    for name, options in skm_rules.PROFILE_OPTIONS.items()},
+    }
+
+
+async def survey_page(request: Request) -> Response:
+    loket = _loket(request)
+    ticket = await skm.survey_ticket(loket, request.path_params["ticket_id"])
+    return _page(request, "supervisor/survey.html", {
+        "ticket": ticket, "mode": "phone", "counter": None,
+        "form": _questionnaire(language(request))})
+
+
+async def tablet_page(request: Request) -> Response:
+    loket = _loket(request)
+    code = request.query_params.get("counter", "")
+    counter = loket.counter(code)
+    ticket_id = await skm.last_finished(loket, counter.code)
+    ticket = await skm.survey_ticket(loket, ticket_id) if ticket_id else None
+    return _page(request, "supervisor/survey.html", {
+        "ticket": ticket, "mode": "tablet", "counter": counter,
+        "form": _questionnaire(language(request))})
+
+
+async def tablet_ticket(request: Request) -> Response:
+    """The ticket the counter-side tablet should ask about now (``null`` when none)."""
+    loket = _loket(request)
+    code = request.path_params["code"]
+    loket.counter(code)
+    ticket_id = await skm.last_finished(loket, code)
+    ticket = await skm.survey_ticket(loket, ticket_id) if ticket_id else None
+    return JSONResponse({"ticket": ticket})
+
+
+async def submit_survey(request: Request) -> Response:
+    loket = _loket(request)
+    data = await read_json(request)
+    channel = data.pop("channel", "phone")
+    result = await skm.submit(loket, request.path_params["ticket_id"], data,
+                              channel if isinstance(channel, str) else "phone")
+    return JSONResponse({"response": result}, status_code=201)
+
+
+async def questionnaire(request: Request) -> Response:
+    return JSONResponse(_questionnaire(language(request)))
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    loket: Loket = app.state.loket
+    try:
+        purged = await skm.purge_profiles(loket, loket.clock.now())
+        if purged:
+            log.info("SKM retention: cleared the profile of %d old responses", purged)
+    except Exception:  # the purge must not keep the queue from starting; it runs next start
+        log.exception("SKM retention purge failed")
+    yield
+
+
+SURVEY_ROUTE = Route("/api/v1/tickets/{ticket_id}/survey", submit_survey, methods=["POST"])
+
+routes: list[BaseRoute] = [
+    Route("/supervisor", dashboard),
+    Route("/supervisor/live", live_fragment),
+    Route("/api/v1/supervisor/live", live_json),
+    Route("/api/v1/stats", stats_json),
+    Route("/api/v1/stats/export.{kind:str}", export),
+    Route("/api/v1/skm/questionnaire", questionnaire),
+    Route("/api/v1/counters/{code}/survey-ticket", tablet_ticket),
+    # SURVEY_ROUTE is listed by web.api, ahead of its generic ticket action route.
+    Route("/t/{ticket_id}/survey", survey_page),
+    Route("/survey", tablet_page),
+    Mount("/static/supervisor", app=StaticFiles(directory=str(UI / "static" / "supervisor")),
+          name="supervisor-static"),
+]

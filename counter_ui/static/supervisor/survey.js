@@ -1,0 +1,88 @@
+// SKM questionnaire: POST /api/v1/tickets/{id}/survey; on the counter tablet, wait for the
+// counter's next finished ticket afterwards.
+(function () {
+  "use strict";
+  const root = document.querySelector("main.survey");
+  const form = document.getElementById("survey");
+  const thanks = document.getElementById("thanks");
+  const words = window.LOKET_SURVEY;
+  const lang = root.dataset.lang;
+  const TABLET_POLL_MS = 5000;
+  const TABLET_RESET_MS = 20000;
+
+  function tabletWatch(currentId) {
+    // Reload when the counter finishes another ticket (bounded: one check every 5 s).
+    if (root.dataset.mode !== "tablet") return;
+    const code = encodeURIComponent(root.dataset.counter);
+    setInterval(async () => {
+      try {
+        const answer = await fetch(`/api/v1/counters/${code}/survey-ticket`, {cache: "no-store"});
+        const body = await answer.json();
+        const next = body.ticket ? body.ticket.id : null;
+        if (next && next !== currentId) location.reload();
+      } catch (e) { /* try again next round */ }
+    }, TABLET_POLL_MS);
+  }
+
+  if (!form) { tabletWatch(null); return; }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const error = document.getElementById("survey-error");
+    error.hidden = true;
+    const data = new FormData(form);
+    const missing = [];
+    const body = {channel: root.dataset.mode === "tablet" ? "tablet" : "phone"};
+    form.querySelectorAll("fieldset.question").forEach((fieldset) => {
+      const name = fieldset.dataset.field;
+      const value = data.get(name);
+      fieldset.classList.toggle("missing", !value);
+      if (value) body[name] = Number(value); else missing.push(name.toUpperCase());
+    });
+    if (missing.length) {
+      error.textContent = words.error + missing.join(", ") + ").";
+      error.hidden = false;
+      form.querySelector("fieldset.missing").scrollIntoView({behavior: "smooth", block: "center"});
+      return;
+    }
+    for (const name of ["gender", "age", "education", "occupation", "suggestion"]) {
+      const value = (data.get(name) || "").trim();
+      if (value) body[name] = value;
+    }
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const answer = await fetch(`/api/v1/tickets/${encodeURIComponent(form.dataset.ticket)}/survey?lang=${lang}`, {
+        method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
+      });
+      const result = await answer.json().catch(() => ({}));
+      if (!answer.ok && answer.status !== 409) {
+        error.textContent = (result.error && result.error.message) || words.failed;
+        error.hidden = false;
+        button.disabled = false;
+        return;
+      }
+      form.hidden = true;
+      thanks.hidden = false;
+      const response = result.response;
+      if (response) {
+        document.getElementById("thanks-grade").textContent =
+          `${words.grade}: ${response.ikm.toFixed(2)} (${response.grade}, ${response.grade_label})`;
+        if (response.google_review_url) {
+          document.getElementById("review-link").href = response.google_review_url;
+          document.getElementById("review").hidden = false;
+        }
+      }
+      window.scrollTo(0, 0);
+      if (root.dataset.mode === "tablet") {
+        setTimeout(() => location.reload(), TABLET_RESET_MS);
+        tabletWatch(form.dataset.ticket);
+      }
+    } catch (e) {
+      error.textContent = words.failed;
+      error.hidden = false;
+      button.disabled = false;
+    }
+  });
+  tabletWatch(form.dataset.ticket);
+})();

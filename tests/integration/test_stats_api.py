@@ -1,0 +1,141 @@
+"""GET /api/v1/stats and its exports against a real server, on SQLite and PostgreSQL: the
+numbers match what was done through the API, officers are refused, exports are logged."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from queue_server.store import tables as t
+from queue_server.store.db import create_engine
+from tests.conftest import SITE_FILE
+from tests.support.servers import Server
+from tests.support.staff import add_users, sign_in
+
+DAY = "2025-11-24"  # MONDAY_MORNING's business day
+
+
+def _rows(database_url: str, table: t.Table) -> list[Any]:
+    async def run() -> list[Any]:
+        engine = create_engine(database_url)
+        try:
+            async with engine.connect() as conn:
+                return list((await conn.execute(select(table))).all())
+        finally:
+            await engine.dispose()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()
+
+
+def _world(server: Server, database_url: str) -> dict[str, dict[str, str]]:
+    add_users(database_url, SITE_FILE, {"ani": "officer", "budi": "officer",
+                                        "sri": "supervisor"})
+    return {"ani": sign_in(server.url, "ani", "A1"), "budi": sign_in(server.url, "budi", "A2"),
+            "sri": sign_in(server.url, "sri", None)}
+
+
+def _post(url: str, headers: dict[str, str] | None = None, **body: Any) -> httpx.Response:
+    answer = httpx.post(url, json=body or None, headers=headers or {}, timeout=10)
+    assert answer.status_code < 300, answer.text
+    return answer
+
+
+def test_stats_count_exactly_what_the_counters_did(server: Server, database_url: str) -> None:
+    staff = _world(server, database_url)
+    base = server.url
+    issued = [_post(f"{base}/api/v1/tickets", service=s).json()["ticket"]
+              for s in ("KTP", "KTP", "KK", "KK", "AKTA")]
+    # ani serves two, budi calls one who never comes, one is transferred, one still waits
+    for _ in range(2):
+        ticket = _post(f"{base}/api/v1/counters/A1/call", staff["ani"]).json()["ticket"]
+        _post(f"{base}/api/v1/tickets/{ticket['id']}/start", staff["ani"])
+        _post(f"{base}/api/v1/tickets/{ticket['id']}/finish", staff["ani"])
+    absent = _post(f"{base}/api/v1/counters/A2/call", staff["budi"]).json()["ticket"]
+    for _ in range(2):
+        _post(f"{base}/api/v1/tickets/{absent['id']}/recall", staff["budi"])
+    _post(f"{base}/api/v1/tickets/{absent['id']}/no-show", staff["budi"])
+    moved = _post(f"{base}/api/v1/counters/A2/call", staff["budi"]).json()["ticket"]
+    _post(f"{base}/api/v1/tickets/{moved['id']}/transfer", staff["budi"], service="AKTA")
+
+    answer = httpx.get(f"{base}/api/v1/stats", params={"from": DAY, "to": DAY},
+                       headers=staff["sri"], timeout=10)
+    assert answer.status_code == 200, answer.text
+    data = answer.json()
+    totals = data["totals"]
+    assert (totals["issued"], totals["served"], totals["no_show"], totals["open"]) == (5, 2, 1, 2)
+    assert totals["transferred"] == 1
+    # the transferred ticket waits again (its wait will run from its issue time), so three
+    assert totals["waiting"]["count"] == 3
+    assert totals["service"]["count"] == 2
+    officers = {o["key"]: o for o in data["by_officer"]}
+    assert officers["ani"]["served"] == 2 and officers["budi"]["no_show"] == 1
+    counters = {c["key"]: c for c in data["by_counter"]}
+    assert counters["A1"]["served"] == 2
+    services = {s["key"]: s["issued"] for s in data["by_service"]}
+    assert services == {"KTP": 2, "KK": 2, "AKTA": 1} or services == {"KTP": 2, "KK": 1,
+                                                                     "AKTA": 2}
+    assert data["heatmap"]["grid"][0][9] == 5  # Monday, 09.00 WIB
+    assert data["heatmap"]["total"] == len(issued)
+    assert data["best_officers"][0]["officer"] == "ani"
+    assert data["skm"]["overall"] is None
+    agencies = {u["agency"] for u in data["utilisation"]}
+    assert "DUKCAPIL" in agencies
+
+    # another day holds none of it
+    empty = httpx.get(f"{base}/api/v1/stats", params={"from": "2025-11-25", "to": "2025-11-25"},
+                      headers=staff["sri"], timeout=10).json()
+    assert empty["totals"]["issued"] == 0 and empty["by_agency"] == []
+
+
+def test_officers_are_refused_and_bad_dates_are_invalid(server: Server,
+                                                        database_url: str) -> None:
+    staff = _world(server, database_url)
+    officer = httpx.get(f"{server.url}/api/v1/stats", headers=staff["ani"], timeout=10)
+    assert officer.status_code == 403
+    assert officer.json()["error"]["code"] == "forbidden"
+    assert httpx.get(f"{server.url}/api/v1/stats", timeout=10).status_code == 401
+    for params in ({"from": "24-11-2025"}, {"from": "2025-11-25", "to": "2025-11-24"},
+                   {"from": "2024-01-01", "to": "2025-11-24"}, {"to": "2025-02-30"}):
+        bad = httpx.get(f"{server.url}/api/v1/stats", params=params, headers=staff["sri"],
+                        timeout=10)
+        assert bad.status_code == 422, params
+        assert bad.json()["error"]["code"] == "invalid"
+    export = httpx.get(f"{server.url}/api/v1/stats/export.csv", headers=staff["ani"], timeout=10)
+    assert export.status_code == 403
+    assert _rows(server.database_url, t.audit_log) == []
+
+
+def test_every_export_is_logged_with_who_and_what(server: Server, database_url: str) -> None:
+    staff = _world(server, database_url)
+    _post(f"{server.url}/api/v1/tickets", service="KTP")
+    params = {"from": DAY, "to": DAY}
+    as_csv = httpx.get(f"{server.url}/api/v1/stats/export.csv", params=params,
+                       headers=staff["sri"], timeout=10)
+    assert as_csv.status_code == 200, as_csv.text
+    assert "attachment" in as_csv.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["group", "key", "name", "issued"]
+    assert ["all", "all", "", "1"] == rows[1][:4]
+    assert any(r[:2] == ["service", "KTP"] for r in rows)
+
+    as_xlsx = httpx.get(f"{server.url}/api/v1/stats/export.xlsx", params=params,
+                        headers=staff["sri"], timeout=10)
+    assert as_xlsx.status_code == 200
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(as_xlsx.content))
+    sheet = book.worksheets[0]
+    assert sheet.cell(2, 4).value == 1
+    assert len(book.sheetnames) == 4
+
+    log = _rows(server.database_url, t.audit_log)
+    assert [(r.action, r.detail["format"], r.detail["from"]) for r in log] == [
+        ("stats.export", "csv", DAY), ("stats.export", "xlsx", DAY)]
+    assert all(r.user_id is not None for r in log)
