@@ -42,7 +42,7 @@ def async_url(url: str | None) -> str:
 def create_engine(url: str | None) -> AsyncEngine:
     full = async_url(url)
     if full.startswith("sqlite"):
-        engine = create_async_engine(full, pool_size=8, max_overflow=0)
+        engine = create_async_engine(full, pool_size=20, max_overflow=0)
         _tune_sqlite(engine)
         return engine
     return create_async_engine(full, pool_size=20, max_overflow=10, pool_pre_ping=True)
