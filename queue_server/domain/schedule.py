@@ -375,6 +375,11 @@ def _zone_abbreviation(moment: dt.datetime) -> str:
     return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def zone_abbreviation(moment: dt.datetime) -> str:
+    """"WIB", "WITA", "WIT", or "UTC+hh:mm" for other zones."""
+    return _zone_abbreviation(moment)
+
+
 def format_next_open(moment: dt.datetime, lang: Lang = "id") -> str:
     """"Senin, 24 November 2025 pukul 08.00 WIB" / "Monday, 24 November 2025 at 08:00 WIB"."""
     if moment.tzinfo is None:

@@ -24,11 +24,16 @@ from queue_server.domain.schedule import (
     issuing_status,
     schedule_from_config,
     wait_fits_before_close,
+    zone_abbreviation,
 )
 from queue_server.domain.tickets import Status
 from queue_server.services.context import Loket
 from queue_server.site import Service, Site
 from queue_server.store import tables as t
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 class OpeningHours:
@@ -61,38 +66,40 @@ class OpeningHours:
         if open_counters and not wait_fits_before_close(self.schedule, now, wait_s):
             raise Closed("wait_past_closing", reason="wait_past_closing",
                          service=service.name, estimated_wait_s=wait_s,
-                         next_open=_next_open_iso(self.schedule, now),
+                         next_open=_iso(_reopens(self.schedule, now)),
                          **_wait_messages(self.schedule, service, now, wait_s))
 
 
-def _next_open_iso(schedule: Schedule, now: dt.datetime) -> str | None:
-    # After today's close the status names the next opening; ask it from the closing time.
+def _reopens(schedule: Schedule, now: dt.datetime) -> dt.datetime | None:
+    # Asked from today's closing time, the status names the next opening after today.
     local = now.astimezone(schedule.tz)
     hours = hours_on(schedule, local.date())
     if hours is None:
         return None
-    closes = dt.datetime.combine(local.date(), hours.close, tzinfo=schedule.tz)
-    after = issuing_status(schedule, closes)
-    return after.next_open.isoformat() if after.next_open else None
+    return issuing_status(schedule, _at(local.date(), hours.close, schedule)).next_open
+
+
+def _at(day: dt.date, clock: dt.time, schedule: Schedule) -> dt.datetime:
+    return dt.datetime.combine(day, clock, tzinfo=schedule.tz)
 
 
 def _wait_messages(schedule: Schedule, service: Service, now: dt.datetime,
                    wait_s: int) -> dict[str, str]:
     local = now.astimezone(schedule.tz)
     hours = hours_on(schedule, local.date())
+    assert hours is not None  # only asked while open
+    closes = _at(local.date(), hours.close, schedule)
+    zone = zone_abbreviation(closes)
     minutes = max(1, round(wait_s / 60))
-    close = hours.close.strftime("%H.%M") if hours else ""
-    close_en = hours.close.strftime("%H:%M") if hours else ""
     text_id = (f"Perkiraan waktu tunggu layanan {service.name} sekitar {minutes} menit, "
-               f"melewati jam tutup pukul {close} WIB. Nomor antrean hari ini tidak dapat "
-               f"diambil lagi")
+               f"melewati jam tutup pukul {closes:%H.%M} {zone}. Nomor antrean hari ini tidak "
+               f"dapat diambil lagi")
     text_en = (f"The estimated wait for {service.name} is about {minutes} minutes, past "
-               f"closing time at {close_en} WIB. No more tickets can be issued today")
-    reopen = _next_open_iso(schedule, now)
-    if reopen:
-        when = dt.datetime.fromisoformat(reopen)
-        text_id += f". Layanan dibuka kembali {format_next_open(when, 'id')}"
-        text_en += f". Service reopens on {format_next_open(when, 'en')}"
+               f"closing time at {closes:%H:%M} {zone}. No more tickets can be issued today")
+    reopen = _reopens(schedule, now)
+    if reopen is not None:
+        text_id += f". Layanan dibuka kembali {format_next_open(reopen, 'id')}"
+        text_en += f". Service reopens on {format_next_open(reopen, 'en')}"
     return {"message_id": text_id + ".", "message_en": text_en + "."}
 
 
