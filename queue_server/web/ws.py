@@ -1,7 +1,304 @@
-"""WebSocket /ws: snapshot, replay since a sequence, live events (issue 4)."""
+"""WebSocket /ws: snapshot, replay since a sequence, live events (issue 4).
+
+``GET /ws?topics=display,service:KTP,ticket:ID&since=SEQ[&zone=Z][&agency=A]``
+
+1. the server subscribes to the hub first, so nothing committed from now on is missed;
+2. sends ``{"type": "snapshot", "seq", …}``;
+3. replays every event with ``seq > since`` (or ``> snapshot.seq`` without ``since``) from
+   the events table, in order;
+4. then live events from the subscription, skipping any seq already sent.
+
+A client too slow to keep up is closed with code 1013 and a reason naming the last seq sent;
+it reconnects with ``since`` and misses nothing. Idle connections get a heartbeat message.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import re
+from collections.abc import AsyncIterator
+from typing import Any
 
-routes: list[BaseRoute] = []
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from queue_server.events import wire
+from queue_server.events.backends import Notifier, PostgresListener, parse_notification, plain_dsn
+from queue_server.events.feed import EventFeed, events_after
+from queue_server.events.hub import Hub, Subscription
+from queue_server.events.screens import KINDS, Screens, ScreenInfo, claim_announcement
+from queue_server.events.snapshots import display_state, snapshot
+from queue_server.services.context import Loket
+from queue_server.web.auth import optional_session
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_S = 15.0
+SEND_TIMEOUT_S = 10.0
+MAX_TOPICS = 50
+#: A client further behind than this gets the snapshot only (and ``replay_truncated``).
+MAX_REPLAY = 5000
+CLOSE_TOO_SLOW = 1013
+CLOSE_BAD_REQUEST = 1008
+_NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+class BadRequest(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _topics(loket: Loket, raw: str) -> frozenset[str]:
+    topics = frozenset(tp.strip() for tp in raw.split(",") if tp.strip())
+    if not topics:
+        raise BadRequest("invalid", "topics is required, e.g. topics=display")
+    if len(topics) > MAX_TOPICS:
+        raise BadRequest("invalid", f"at most {MAX_TOPICS} topics")
+    agencies = {a.code for a in loket.site.agencies}
+    for topic in topics:
+        kind, _, arg = topic.partition(":")
+        ok = (
+            (topic in {"display", "supervisor"})
+            or (kind == "service" and arg in loket.site.services_by_code)
+            or (kind == "counter" and loket.site.counter(arg) is not None)
+            or (kind == "agency" and arg in agencies)
+            or (kind == "ticket" and bool(_NAME.match(arg)))
+        )
+        if not ok:
+            raise BadRequest("invalid", f"unknown topic {topic!r}")
+    return topics
+
+
+def _int_param(value: str | None, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise BadRequest("invalid", f"{name} must be a whole number") from None
+    if number < 0:
+        raise BadRequest("invalid", f"{name} must not be negative")
+    return number
+
+
+def _name_param(value: str | None, name: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not _NAME.match(value):
+        raise BadRequest("invalid", f"{name} may hold letters, digits and _.:- only")
+    return value
+
+
+class Connection:
+    """One client: sends under a deadline, remembers the last seq it sent."""
+
+    def __init__(self, ws: WebSocket, loket: Loket, hub: Hub, sub: Subscription,
+                 screens: Screens, zone: str | None, agency: str | None) -> None:
+        self.ws = ws
+        self.loket = loket
+        self.hub = hub
+        self.sub = sub
+        self.screens = screens
+        self.zone = zone
+        self.agency = agency
+        self.last = 0
+        self.screen: ScreenInfo | None = None
+
+    async def send(self, text: str) -> None:
+        await asyncio.wait_for(self.ws.send_text(text), SEND_TIMEOUT_S)
+
+    async def send_json(self, message: dict[str, Any]) -> None:
+        await self.send(json.dumps(message, ensure_ascii=False, default=str))
+
+    async def replay(self, since: int) -> None:
+        self.last = since
+        sent = 0
+        async with self.loket.db.read() as conn:
+            while sent < MAX_REPLAY:
+                events = await events_after(conn, self.loket.ids.site, self.last)
+                if not events:
+                    return
+                for event in events:
+                    if self.sub.wants(event):
+                        await self.send(self.hub.encode(event).text)
+                        sent += 1
+                    self.last = event.seq
+
+    async def live(self) -> None:
+        while True:
+            envelope = await self.sub.get(timeout=HEARTBEAT_S)
+            if envelope is None:
+                if self.sub.overflowed:
+                    await self.ws.close(CLOSE_TOO_SLOW,
+                                        f"too slow: reconnect with since={self.last}")
+                    return
+                await self.send_json({"type": "heartbeat", "seq": self.last,
+                                      "at": self.loket.local(self.loket.clock.now())})
+                continue
+            if envelope.seq <= self.last:
+                continue  # already sent by the replay
+            await self.send(envelope.text)
+            self.last = envelope.seq
+
+    async def listen(self) -> None:
+        """Messages from the client: hello/health (screens), announce (claim a call for the
+        zone), refresh (the display state again), ping."""
+        while True:
+            raw = await self.ws.receive_text()
+            try:
+                message = json.loads(raw)
+                if not isinstance(message, dict):
+                    raise ValueError
+            except ValueError:
+                await self.send_json({"type": "error", "error": {
+                    "code": "bad_json", "message": "messages are JSON objects"}})
+                continue
+            try:
+                await self.handle(message)
+            except BadRequest as exc:
+                await self.send_json({"type": "error", "error": {
+                    "code": exc.code, "message": str(exc)}})
+
+    async def handle(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind in {"hello", "health"}:
+            info = self._screen_info(message)
+            if info is None:
+                await self.send_json({"type": "error", "error": {
+                    "code": "invalid", "message": "hello needs client_id and kind"}})
+                return
+            first = self.screen is None
+            self.screen = info
+            if kind == "hello" or first:
+                await self.screens.hello(info)
+            else:
+                self.screens.health(info)
+        elif kind == "announce":
+            zone = _name_param(str(message.get("zone") or self.zone or ""), "zone")
+            seq = message.get("seq")
+            if zone is None or not isinstance(seq, int) or seq < 1:
+                await self.send_json({"type": "error", "error": {
+                    "code": "invalid", "message": "announce needs zone and seq"}})
+                return
+            granted = await claim_announcement(self.loket, zone, seq)
+            await self.send_json({"type": "announce.claim", "zone": zone, "seq": seq,
+                                  "granted": granted})
+        elif kind == "refresh":
+            async with self.loket.db.read() as conn:
+                state = await display_state(self.loket, conn, agency=self.agency)
+            await self.send_json({"type": "state", "display": state})
+        elif kind == "ping":
+            await self.send_json({"type": "pong", "seq": self.last})
+
+    def _screen_info(self, message: dict[str, Any]) -> ScreenInfo | None:
+        client_id = message.get("client_id") or (self.screen.client_id if self.screen else None)
+        kind = message.get("kind") or (self.screen.kind if self.screen else None)
+        if not isinstance(client_id, str) or not _NAME.match(client_id):
+            return None
+        if kind not in KINDS:
+            return None
+        zone = message.get("zone") or self.zone
+        zone = zone[:32] if isinstance(zone, str) else None
+        last_seq = message.get("last_seq")
+        return ScreenInfo(client_id, kind, zone,
+                          (self.ws.headers.get("user-agent") or "")[:300] or None,
+                          last_seq if isinstance(last_seq, int) else self.last)
+
+
+async def endpoint(ws: WebSocket) -> None:
+    loket: Loket = ws.app.state.loket
+    hub: Hub = ws.app.state.hub
+    screens: Screens = ws.app.state.screens
+    params = ws.query_params
+    await ws.accept()
+    try:
+        topics = _topics(loket, params.get("topics", ""))
+        since = _int_param(params.get("since"), "since")
+        zone = _name_param(params.get("zone"), "zone")
+        agency = _name_param(params.get("agency"), "agency")
+        if agency is not None and agency not in {a.code for a in loket.site.agencies}:
+            raise BadRequest("invalid", f"unknown agency {agency!r}")
+        if "supervisor" in topics:
+            session = await optional_session(ws, loket)
+            if session is None or session.actor.role not in {"supervisor", "admin"}:
+                raise BadRequest("forbidden", "the supervisor topic needs a supervisor")
+    except BadRequest as exc:
+        await ws.send_json({"type": "error", "error": {"code": exc.code, "message": str(exc)}})
+        await ws.close(CLOSE_BAD_REQUEST, str(exc)[:120])
+        return
+    sub = hub.subscribe(topics)
+    conn = Connection(ws, loket, hub, sub, screens, zone, agency)
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        snap = await snapshot(loket, topics, zone=zone, agency=agency)
+        start = since if since is not None else snap["seq"]
+        if since is not None and since > snap["seq"]:
+            snap["since_reset"] = True  # the client knows a newer history: the database
+            start = snap["seq"]         # was replaced; it must drop what it remembers
+        if snap["seq"] - start > MAX_REPLAY:
+            snap["replay_truncated"] = True
+            start = snap["seq"] - MAX_REPLAY
+        await conn.send_json(snap)
+        await conn.replay(start)
+        tasks = [asyncio.create_task(conn.live()), asyncio.create_task(conn.listen())]
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            exc = task.exception()
+            if exc is not None and not isinstance(exc, WebSocketDisconnect):
+                raise exc
+    except (WebSocketDisconnect, TimeoutError, RuntimeError, OSError) as exc:
+        log.debug("websocket ended: %r", exc)
+    finally:
+        sub.close()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
+        if conn.screen is not None:
+            with contextlib.suppress(Exception):
+                await screens.gone(conn.screen)
+        if ws.application_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await ws.close()
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    loket: Loket = app.state.loket
+    hub: Hub = app.state.hub
+    hub.encoder = wire.message
+    queue_size = os.environ.get("LOKET_WS_QUEUE")
+    if queue_size:
+        hub.maxsize = int(queue_size)  # tests and benchmarks make slow clients visible
+    feed = EventFeed(loket.db, hub, loket.ids.site)
+    screens = Screens(loket)
+    app.state.event_feed = feed
+    app.state.screens = screens
+    async with contextlib.AsyncExitStack() as stack:
+        await stack.enter_async_context(feed.running())
+        await stack.enter_async_context(screens.running())
+        if not loket.db.is_sqlite:
+            def on_notify(payload: str) -> None:
+                parsed = parse_notification(payload)
+                if parsed is None or parsed[0] != loket.ids.site:
+                    return
+                if hub.cursor is None or parsed[2] > hub.cursor:
+                    feed.wake()
+
+            loket.db.on_commit(Notifier(loket.db))
+            url = loket.db.engine.url.render_as_string(hide_password=False)
+            listener = PostgresListener(plain_dsn(url), on_notify=on_notify,
+                                        on_connect=feed.wake)
+            app.state.event_listener = listener
+            await stack.enter_async_context(listener.running())
+        yield
+
+
+routes: list[BaseRoute] = [WebSocketRoute("/ws", endpoint)]

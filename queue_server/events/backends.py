@@ -1,0 +1,132 @@
+"""Across processes: PostgreSQL ``LISTEN/NOTIFY`` wakes every process's event feed.
+
+After each commit the writer sends ``NOTIFY loket_events, '<site>:<first>:<last>'`` — a few
+bytes; nobody reads events from the notification, only from the events table. Each process
+keeps one dedicated asyncpg connection listening on the channel. When that connection is
+lost it reconnects with backoff and then wakes the feed, which catches up from the table by
+seq, so nothing committed while it was down is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+
+import asyncpg
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from queue_server.store.db import Database, StoredEvent
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "loket_events"
+APPLICATION_NAME = "loket-listen"
+
+
+def plain_dsn(url: str) -> str:
+    """``postgresql+asyncpg://…`` → ``postgresql://…`` for asyncpg itself."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def notification(site_id: int, first: int, last: int) -> str:
+    return f"{site_id}:{first}:{last}"
+
+
+def parse_notification(payload: str) -> tuple[int, int, int] | None:
+    try:
+        site, first, last = (int(part) for part in payload.split(":"))
+    except ValueError:
+        return None
+    return site, first, last
+
+
+class Notifier:
+    """An ``on_commit`` publisher that tells the other processes there is something new."""
+
+    def __init__(self, db: Database, channel: str = CHANNEL) -> None:
+        self.db = db
+        self.channel = channel
+
+    async def __call__(self, events: list[StoredEvent]) -> None:
+        if not events:
+            return
+        payload = notification(events[0].site_id, events[0].seq, events[-1].seq)
+        async with self.db.engine.connect() as conn:
+            await conn.execute(text("SELECT pg_notify(:channel, :payload)"),
+                               {"channel": self.channel, "payload": payload})
+            await conn.commit()
+
+
+class PostgresListener:
+    """One LISTEN connection per process, kept alive: reconnects with backoff after loss
+    and calls ``on_connect`` (catch up) each time it is listening again."""
+
+    def __init__(self, dsn: str, *, on_notify: Callable[[str], None],
+                 on_connect: Callable[[], None], channel: str = CHANNEL,
+                 application_name: str = APPLICATION_NAME, probe_s: float = 2.0,
+                 max_backoff_s: float = 5.0) -> None:
+        self.dsn = dsn
+        self.on_notify = on_notify
+        self.on_connect = on_connect
+        self.channel = channel
+        self.application_name = application_name
+        self.probe_s = probe_s
+        self.max_backoff_s = max_backoff_s
+        self.listening = asyncio.Event()
+        self.connects = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def _notified(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+        self.on_notify(str(payload))
+
+    async def _listen_once(self) -> None:
+        conn = await asyncpg.connect(
+            self.dsn, timeout=10,
+            server_settings={"application_name": self.application_name})
+        lost = asyncio.Event()
+        conn.add_termination_listener(lambda _c: lost.set())
+        try:
+            await conn.add_listener(self.channel, self._notified)
+            self.connects += 1
+            self.listening.set()
+            self.on_connect()
+            while not lost.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(lost.wait(), self.probe_s)
+                    break
+                # A half-open TCP connection raises nothing; a query with a deadline does.
+                await asyncio.wait_for(conn.fetchval("SELECT 1"), self.probe_s)
+        finally:
+            self.listening.clear()
+            if not conn.is_closed():
+                conn.terminate()
+
+    async def _run(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                await self._listen_once()
+                backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("LISTEN connection lost (%s); reconnecting in %.1fs", exc, backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, self.max_backoff_s)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[PostgresListener]:
+        self._task = asyncio.create_task(self._run(), name="loket-listen")
+        try:
+            # Start-up waits briefly for the first LISTEN, so a fresh process does not miss
+            # another's notification; it still starts (and catches up later) without it.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.listening.wait(), 10)
+            yield self
+        finally:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
