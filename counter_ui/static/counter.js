@@ -14,7 +14,7 @@
       transfers: "Riwayat alih layanan", call: "Panggil berikutnya", recall: "Panggil ulang",
       start: "Mulai layani", finish: "Selesai", no_show: "Tidak hadir",
       "return": "Kembalikan ke antrean", transfer: "Alihkan", "break": "Istirahat",
-      resume: "Kembali", queues: "Antrean loket ini", service: "Layanan",
+      resume: "Kembali", cancel_break: "Batal istirahat", queues: "Antrean loket ini", service: "Layanan",
       waiting: "Menunggu", longest: "Terlama", break_title: "Istirahat",
       break_none: "Tidak sedang istirahat.", plan: "Jadwal rotasi istirahat hari ini",
       transfer_title: "Alihkan ke layanan lain", search: "Cari layanan atau instansi…",
@@ -46,7 +46,7 @@
       transfers: "Transfer history", call: "Call next", recall: "Recall",
       start: "Start serving", finish: "Finish", no_show: "No-show",
       "return": "Return to queue", transfer: "Transfer", "break": "Break",
-      resume: "Resume", queues: "This counter's queues", service: "Service",
+      resume: "Resume", cancel_break: "Cancel break", queues: "This counter's queues", service: "Service",
       waiting: "Waiting", longest: "Longest", break_title: "Break",
       break_none: "Not on a break.", plan: "Today's break rotation",
       transfer_title: "Transfer to another service", search: "Search service or agency…",
@@ -81,7 +81,7 @@
     ticket: null, counterState: "closed", counterSince: null,
     queues: null, queuesAt: 0, services: null, busy: false,
     ws: null, wsOpen: false, wsFailures: 0, lastSeq: null, wsTimer: null,
-    pollTimer: null, refreshTimer: null, offline: false, breakInfo: null
+    pollTimer: null, refreshTimer: null, offline: false, breakInfo: null, pending: null, version: 0
   };
 
   var $ = function (id) { return document.getElementById(id); };
@@ -318,7 +318,8 @@
 
   function renderBreak() {
     var onBreak = state.counterState === "break";
-    $("break-label").textContent = onBreak ? t("resume") : t("break");
+    var queued = !onBreak && state.breakInfo && state.breakInfo.state === "queued";
+    $("break-label").textContent = onBreak ? t("resume") : queued ? t("cancel_break") : t("break");
     $("break-button").classList.toggle("on", onBreak);
     var box = $("break-state");
     var info = state.breakInfo;
@@ -374,8 +375,15 @@
   // --- data -----------------------------------------------------------------------------
 
   function loadCurrent() {
+    // An answer that started before one of our own actions is older than what the action
+    // returned, so it is dropped.
+    var version = state.version;
     return api("GET", "/api/v1/counters/" + encodeURIComponent(state.counter) + "/current")
       .then(function (data) {
+        if (version !== state.version || state.busy) { return; }
+        if (data.state === "break" && state.breakInfo && state.breakInfo.state === "queued") {
+          state.breakInfo = { state: "granted" };
+        }
         state.counterState = data.state;
         state.counterSince = data.since;
         return setTicket(data.ticket);
@@ -523,6 +531,7 @@
   // --- actions --------------------------------------------------------------------------
 
   function run(promise) {
+    state.version += 1;
     state.busy = true;
     renderButtons();
     return promise.catch(function (error) {
@@ -534,11 +543,16 @@
     }).then(function () {
       state.busy = false;
       renderButtons();
+      // A key pressed while the previous action was under way is done now, not lost.
+      var next = state.pending;
+      state.pending = null;
+      if (next) { act(next); }
     });
   }
 
   function act(action) {
-    if (state.busy || !state.user) { return; }
+    if (!state.user) { return; }
+    if (state.busy) { state.pending = action; return; }
     var buttons = document.querySelector('#actions [data-action="' + action + '"]');
     if (buttons && buttons.disabled) { return; }
     if (action === "transfer") { openTransfer(); return; }
@@ -548,7 +562,8 @@
         .then(function (data) {
           if (!data) { say(t("nobody"), "info"); return loadQueues(); }
           say(t("called_msg", { n: data.ticket.number }), "ok");
-          return Promise.all([setTicket(data.ticket), loadQueues()]);
+          loadQueues().catch(function () {});
+          setTicket(data.ticket);
         }));
       return;
     }
@@ -560,7 +575,8 @@
       .then(function (data) {
         say(t(messages[action], { n: ticket.number }), "ok");
         var held = data.ticket.status === "called" || data.ticket.status === "serving";
-        return Promise.all([setTicket(held ? data.ticket : null), loadQueues()]);
+        loadQueues().catch(function () {});
+        setTicket(held ? data.ticket : null);
       }));
   }
 
@@ -634,13 +650,15 @@
     run(api("POST", "/api/v1/tickets/" + encodeURIComponent(ticket.id) + "/transfer",
       { service: service.code }).then(function () {
       say(t("transferred_msg", { n: ticket.number, s: service.name }), "ok");
-      return Promise.all([setTicket(null), loadQueues()]);
+      loadQueues().catch(function () {});
+      setTicket(null);
     }));
   }
 
   function toggleBreak() {
     var path = "/api/v1/counters/" + encodeURIComponent(state.counter);
-    if (state.counterState === "break") {
+    var queued = state.breakInfo && state.breakInfo.state === "queued";
+    if (state.counterState === "break" || queued) {
       run(api("POST", path + "/resume", {}).then(function () {
         state.breakInfo = null;
         say(t("resumed"), "ok");

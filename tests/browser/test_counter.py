@@ -1,0 +1,267 @@
+"""A whole shift at the counter screen, in a real Chromium against a real server, with a
+colleague's browser at the next counter at the same time."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser.conftest import screenshot
+from tests.conftest import MONDAY_MORNING, SITE_FILE
+from tests.support.servers import Server, free_port, start_server
+from tests.support.staff import PASSWORD, add_users, sign_in
+
+pytestmark = pytest.mark.browser
+
+WAIT_MS = 8000  # polling refreshes every 5 s; live events are faster
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[Server]:
+    """As the shared ``live_server``, but migrating in a thread: the session-scoped browser
+    (Playwright's sync API) already runs an event loop in this thread, so the migration's
+    ``asyncio.run`` cannot run here."""
+    from queue_server.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'loket.db'}"
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(upgrade, url).result()
+    with start_server(url, SITE_FILE, tmp_path, clock=MONDAY_MORNING) as srv:
+        yield srv
+
+
+def _expect() -> Any:
+    from playwright.sync_api import expect
+
+    return expect
+
+
+def _issue(server: Server, service: str, priority: str | None = None) -> dict[str, Any]:
+    answer = httpx.post(f"{server.url}/api/v1/tickets",
+                        json={"service": service, "priority": priority}, timeout=10)
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json()["ticket"])
+
+
+def _ticket(server: Server, ticket_id: str) -> dict[str, Any]:
+    return dict(httpx.get(f"{server.url}/api/v1/tickets/{ticket_id}", timeout=10)
+                .json()["ticket"])
+
+
+def _sign_in(page: Any, server: Server, counter: str, user: str) -> None:
+    expect = _expect()
+    page.goto(f"{server.url}/counter")
+    page.locator(f'#pick-list [data-counter="{counter}"]').click()
+    expect(page.locator("#signin")).to_be_visible()
+    page.fill("#username", user)
+    page.fill("#password", PASSWORD)
+    page.click("#signin-submit")
+    expect(page.locator("#desk")).to_be_visible()
+    expect(page.locator("#who-counter")).to_contain_text("Loket")
+
+
+def _total(page: Any) -> Any:
+    return page.locator("#total")
+
+
+def _button(page: Any, action: str) -> Any:
+    return page.locator(f'#actions [data-action="{action}"]')
+
+
+def test_a_whole_shift_at_two_counters(live_server: Server, new_page: Any) -> None:
+    expect = _expect()
+    add_users(live_server.database_url, SITE_FILE, {"siti": "officer", "budi": "officer"})
+    issued = [_issue(live_server, s) for s in ("KTP", "KK", "KTP", "KK", "KTP", "KTP")]
+
+    one = new_page(1280, 800)
+    two = new_page(1280, 800)
+
+    # Signing in: the counter is picked first and remembered on that PC.
+    one.goto(f"{live_server.url}/counter")
+    expect(one.locator("#pick")).to_be_visible()
+    screenshot(one, "counter-01-pick")
+    one.locator('#pick-list [data-counter="A1"]').click()
+    one.fill("#username", "siti")
+    one.fill("#password", "salah-sekali-123")
+    one.click("#signin-submit")
+    expect(one.locator("#signin-message")).to_contain_text("salah")
+    screenshot(one, "counter-02-wrong-password")
+    one.fill("#password", PASSWORD)
+    one.click("#signin-submit")
+    expect(one.locator("#desk")).to_be_visible()
+    assert one.evaluate("localStorage.getItem('loket.counter')") == "A1"
+    expect(_total(one)).to_have_attribute("data-count", "6")
+    expect(_button(one, "call")).to_be_enabled()
+    expect(_button(one, "finish")).to_be_disabled()
+    screenshot(one, "counter-03-signed-in")
+
+    _sign_in(two, live_server, "A2", "budi")
+    expect(_total(two)).to_have_attribute("data-count", "6")
+
+    # Call with the keyboard; the colleague's call lowers the count on this screen too.
+    one.keyboard.press("F1")
+    expect(one.locator("#cur-number")).to_have_text(issued[0]["number"])
+    expect(one.locator("#cur-status")).to_have_text("Dipanggil")
+    expect(_total(one)).to_have_attribute("data-count", "5")
+    _button(two, "call").click()
+    expect(two.locator("#cur-number")).to_have_text(issued[1]["number"])
+    expect(_total(one)).to_have_attribute("data-count", "4", timeout=WAIT_MS)
+    expect(_total(two)).to_have_attribute("data-count", "4")
+
+    # Recall, start, finish.
+    one.keyboard.press("r")
+    expect(one.locator("#cur-recalls")).to_contain_text("1×")
+    one.keyboard.press("s")
+    expect(one.locator("#cur-status")).to_have_text("Sedang dilayani")
+    expect(_button(one, "recall")).to_be_disabled()
+    screenshot(one, "counter-04-serving")
+    one.keyboard.press("f")
+    expect(one.locator("#cur-number")).to_have_text("—")
+    assert _ticket(live_server, issued[0]["id"])["status"] == "done"
+
+    # No-show needs two recalls at the test site: the screen says so, then allows it.
+    one.keyboard.press(" ")
+    expect(one.locator("#cur-number")).to_have_text(issued[2]["number"])
+    one.keyboard.press("r")
+    expect(one.locator("#cur-recalls")).to_contain_text("1×")
+    one.keyboard.press("n")
+    expect(one.locator("#message")).to_contain_text("Panggil ulang dulu")
+    assert _ticket(live_server, issued[2]["id"])["status"] == "called"
+    one.keyboard.press("r")
+    expect(one.locator("#cur-recalls")).to_contain_text("2×")
+    one.keyboard.press("n")
+    expect(one.locator("#cur-number")).to_have_text("—")
+    assert _ticket(live_server, issued[2]["id"])["status"] == "no_show"
+
+    # Transfer with search: the list filters as the officer types.
+    _button(one, "call").click()
+    expect(one.locator("#cur-number")).to_have_text(issued[3]["number"])
+    one.keyboard.press("a")
+    expect(one.locator("#transfer-dialog")).to_be_visible()
+    one.fill("#transfer-search", "npwp")
+    expect(one.locator("#transfer-list button.choice")).to_have_count(1)
+    one.fill("#transfer-search", "zzz-tidak-ada")
+    expect(one.locator("#transfer-list .none")).to_be_visible()
+    one.fill("#transfer-search", "ktp")
+    expect(one.locator('#transfer-list [data-service="KTP"]')).to_be_visible()
+    expect(one.locator('#transfer-list [data-service="KK"]')).to_have_count(0)  # its own
+    screenshot(one, "counter-05-transfer-search")
+    one.locator('#transfer-list [data-service="KTP"]').click()
+    expect(one.locator("#cur-number")).to_have_text("—")
+    moved = _ticket(live_server, issued[3]["id"])
+    assert (moved["status"], moved["service"], moved["transfer_count"]) == ("waiting", "KTP", 1)
+
+    # The transferred visitor keeps their place: the next call brings them back, with history.
+    one.keyboard.press("F1")
+    expect(one.locator("#cur-number")).to_have_text(issued[3]["number"])
+    expect(one.locator("#cur-transfers")).to_contain_text("Kartu Keluarga → KTP-el")
+    # A reload restores the held ticket.
+    one.reload()
+    expect(one.locator("#desk")).to_be_visible()
+    expect(one.locator("#cur-number")).to_have_text(issued[3]["number"])
+    expect(one.locator("#cur-transfers")).to_contain_text("Kartu Keluarga → KTP-el")
+    screenshot(one, "counter-06-transfer-history")
+
+    # Return to the queue, then the colleague calls it.
+    one.keyboard.press("k")
+    expect(one.locator("#cur-number")).to_have_text("—")
+    assert _ticket(live_server, issued[3]["id"])["status"] == "waiting"
+    two.keyboard.press("f")
+    expect(two.locator("#cur-number")).to_have_text("—")
+    two.keyboard.press("F1")
+    expect(two.locator("#cur-number")).to_have_text(issued[3]["number"])
+    screenshot(two, "counter-07-colleague")
+
+    # The English toggle.
+    one.click("#lang-toggle")
+    expect(_button(one, "call")).to_contain_text("Call next")
+    one.click("#lang-toggle")
+    expect(_button(one, "call")).to_contain_text("Panggil berikutnya")
+
+
+def test_the_screen_says_when_the_server_is_gone_and_recovers(tmp_path: Path,
+                                                              new_page: Any) -> None:
+    from queue_server.store.migrate import upgrade
+
+    expect = _expect()
+    url = f"sqlite:///{tmp_path / 'loket.db'}"
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(upgrade, url).result()
+    add_users(url, SITE_FILE, {"siti": "officer"})
+    port = free_port()
+    page = new_page(1280, 800)
+    with start_server(url, SITE_FILE, tmp_path, clock=MONDAY_MORNING, port=port) as first:
+        _sign_in(page, first, "A1", "siti")
+        expect(page.locator("#offline")).to_be_hidden()
+    # The server is stopped: the screen says so within a polling round.
+    expect(page.locator("#offline")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#offline")).to_contain_text("Koneksi terputus")
+    expect(page.locator("#conn")).to_have_text("Offline")
+    screenshot(page, "counter-08-offline")
+    with start_server(url, SITE_FILE, tmp_path, clock=MONDAY_MORNING, port=port) as second:
+        _issue(second, "KTP")
+        expect(page.locator("#offline")).to_be_hidden(timeout=WAIT_MS)
+        expect(_total(page)).to_have_attribute("data-count", "1", timeout=WAIT_MS)
+        # Still signed in (sessions live in the database): the officer carries on.
+        page.keyboard.press("F1")
+        expect(page.locator("#cur-number")).to_have_text("A-001")
+
+
+def test_signing_in_elsewhere_sends_the_first_screen_back_to_sign_in(
+        live_server: Server, new_page: Any) -> None:
+    expect = _expect()
+    add_users(live_server.database_url, SITE_FILE, {"siti": "officer"})
+    page = new_page(1280, 800)
+    _sign_in(page, live_server, "A1", "siti")
+    sign_in(live_server.url, "siti", "A3")
+    expect(page.locator("#signin")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#signin-message")).to_contain_text(re.compile("masuk", re.I))
+    screenshot(page, "counter-09-signed-out")
+    # The counter is still remembered, so signing in again is one step.
+    expect(page.locator("#signin-counter")).to_contain_text("Loket 1")
+
+
+def _breaks_landed(server: Server) -> bool:
+    headers = sign_in(server.url, "probe", None)
+    answer = httpx.get(f"{server.url}/api/v1/rotation-plan", headers=headers, timeout=10)
+    return answer.status_code != 404
+
+
+def test_breaks_granted_and_queued(live_server: Server, new_page: Any) -> None:
+    expect = _expect()
+    add_users(live_server.database_url, SITE_FILE,
+              {"siti": "officer", "budi": "officer", "probe": "supervisor"})
+    if not _breaks_landed(live_server):
+        pytest.skip("the breaks API (issue 3) has not landed yet")
+    one = new_page(1280, 800)
+    two = new_page(1280, 800)
+    _sign_in(one, live_server, "A1", "siti")
+    _sign_in(two, live_server, "A2", "budi")
+
+    # A2 still covers A1's services: granted.
+    one.keyboard.press("i")
+    expect(one.locator("#break-dialog")).to_be_visible()
+    one.locator('#break-dialog [data-minutes="30"]').click()
+    expect(one.locator("#break-state")).to_contain_text("istirahat", timeout=WAIT_MS)
+    expect(one.locator("#break-label")).to_have_text("Kembali")
+    expect(_button(one, "call")).to_be_disabled()
+    screenshot(one, "counter-10-break-granted")
+
+    # A2 would leave KTP and KK uncovered: queued.
+    two.keyboard.press("i")
+    two.locator('#break-dialog [data-minutes="30"]').click()
+    expect(two.locator("#break-state")).to_contain_text("menunggu giliran", timeout=WAIT_MS)
+    expect(_button(two, "call")).to_be_enabled()
+    screenshot(two, "counter-11-break-queued")
+
+    # A1 comes back; A2's queued break is granted in turn.
+    one.locator("#break-button").click()
+    expect(one.locator("#break-label")).to_have_text("Istirahat", timeout=WAIT_MS)
+    expect(_button(one, "call")).to_be_enabled()
+    expect(two.locator("#break-label")).to_have_text("Kembali", timeout=40_000)
