@@ -9,7 +9,7 @@
       start_over: "Kembali ke awal", waiting: "{n} orang menunggu", closed: "Tutup",
       persyaratan: "Persyaratan", biaya: "Biaya", jangka_waktu: "Jangka waktu",
       produk: "Produk", take_number: "Ambil nomor antrean",
-      priority_button: "Layanan prioritas (lansia, disabilitas, ibu hamil/menyusui, anak)",
+      priority_button: "Layanan prioritas",
       priority_title: "Pilih kategori prioritas",
       priority_hint: "Kelompok rentan dilayani lebih dahulu (UU 25/2009 pasal 29). Petugas dapat meminta bukti.",
       your_number: "Nomor antrean Anda", ahead: "Di depan Anda: {n} orang",
@@ -31,7 +31,7 @@
       start_over: "Back to start", waiting: "{n} waiting", closed: "Closed",
       persyaratan: "Requirements", biaya: "Fee", jangka_waktu: "Processing time",
       produk: "Product", take_number: "Take a queue number",
-      priority_button: "Priority service (elderly, disability, pregnant/nursing, children)",
+      priority_button: "Priority service",
       priority_title: "Choose a priority category",
       priority_hint: "Vulnerable visitors are served first (Law 25/2009 art. 29). Staff may ask for proof.",
       your_number: "Your queue number", ahead: "Ahead of you: {n} people",
@@ -56,6 +56,8 @@
     printer: body.dataset.printer || "",
     idleS: parseInt(body.dataset.idle, 10) || 45,
     data: null, agency: null, service: null, key: null, busy: false,
+    // The server's clock (a demo or test clock may differ from this machine's).
+    skewMs: (Date.parse(body.dataset.now) || Date.now()) - Date.now(),
     screen: "agency", lastTouch: Date.now(), ticket: null, printPoll: null
   };
 
@@ -170,7 +172,11 @@
       }
     });
     box.hidden = !box.childNodes.length;
-    $("take-priority").hidden = !(state.data.priority_categories || []).length;
+    var categories = state.data.priority_categories || [];
+    $("take-priority").hidden = !categories.length;
+    $("take-priority").textContent = t("priority_button") + ": " + categories.map(function (c) {
+      return state.lang === "en" ? c.name_en : c.name;
+    }).join(", ");
     setBusy(false);
   }
 
@@ -231,7 +237,8 @@
     $("error-title").textContent = t(titles[code] || "error_title");
     $("error-text").textContent = (error && error.message) || t("network");
     var next = $("error-next");
-    next.hidden = !(error && error.next_open);
+    // The server's sentence usually names the opening time already; say it only once.
+    next.hidden = !(error && error.next_open && !error.message);
     if (error && error.next_open) next.textContent = t("next_open", { t: formatMoment(error.next_open) });
     state.key = null;
     show("error");
@@ -324,7 +331,7 @@
   function touch() { state.lastTouch = Date.now(); $("idle-warning").hidden = true; }
 
   function tick() {
-    var now = new Date();
+    var now = new Date(Date.now() + state.skewMs);
     $("clock").textContent = now.toLocaleString(state.lang === "en" ? "en-GB" : "id-ID", {
       weekday: "long", day: "numeric", month: "long", year: "numeric",
       hour: "2-digit", minute: "2-digit", timeZone: "Asia/Jakarta"

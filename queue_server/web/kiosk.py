@@ -65,7 +65,7 @@ async def kiosk_page(request: Request) -> Response:
     printer = request.query_params.get("printer") or ""
     return templates.TemplateResponse(request, "kiosk.html", {
         "site": loket.site, "idle_s": idle_s, "printer": printer,
-        "lang": language(request)})
+        "lang": language(request), "now": loket.clock.now().isoformat()})
 
 
 async def kiosk_issue(request: Request) -> Response:
@@ -161,6 +161,7 @@ routes: list[BaseRoute] = [
     Route("/kiosk/api/tickets", kiosk_issue, methods=["POST"]),
     Route("/kiosk/api/tickets/{ticket_id}/print-status", print_status),
     Route("/api/v1/printers", list_printers),
+    Route("/api/v1/tickets/{ticket_id}/reprint", reprint_ticket, methods=["POST"]),
     Route("/t/{ticket_id}", ticket_page),
     Route("/t/{ticket_id}/qr.svg", ticket_qr),
     Mount("/static/kiosk", app=StaticFiles(directory=str(UI / "static")), name="kiosk-static"),
