@@ -11,6 +11,7 @@
       at_counter: "Di loket", change: "ganti", username: "Nama pengguna",
       password: "Kata sandi", sign_in: "Masuk", current_title: "Tiket saat ini",
       no_ticket: "Belum ada tiket. Tekan Panggil berikutnya.",
+      on_break_card: "Loket sedang istirahat. Tekan Kembali untuk membuka lagi.",
       transfers: "Riwayat alih layanan", call: "Panggil berikutnya", recall: "Panggil ulang",
       start: "Mulai layani", finish: "Selesai", no_show: "Tidak hadir",
       "return": "Kembalikan ke antrean", transfer: "Alihkan", "break": "Istirahat",
@@ -43,6 +44,7 @@
       at_counter: "At counter", change: "change", username: "Username",
       password: "Password", sign_in: "Sign in", current_title: "Current ticket",
       no_ticket: "No ticket yet. Press Call next.",
+      on_break_card: "The counter is on a break. Press Resume to open again.",
       transfers: "Transfer history", call: "Call next", recall: "Recall",
       start: "Start serving", finish: "Finish", no_show: "No-show",
       "return": "Return to queue", transfer: "Transfer", "break": "Break",
@@ -173,9 +175,31 @@
     return null;
   }
 
+  function agencyName(code) {
+    var agencies = (state.services && state.services.agencies) || [];
+    for (var i = 0; i < agencies.length; i++) {
+      if (agencies[i].code === code) { return agencies[i].short_name || agencies[i].name; }
+    }
+    return code || "";
+  }
+
   function counterLabel(code) {
     var info = counterInfo(code);
-    return info ? info.name + " (" + (info.agency || "—") + ")" : code;
+    if (!info) { return code || ""; }
+    return info.agency ? info.name + " · " + agencyName(info.agency) : info.name;
+  }
+
+  function counterName(code) {
+    var info = counterInfo(code);
+    return info ? info.name : code;
+  }
+
+  function priorityName(code) {
+    var list = (state.services && state.services.priority_categories) || [];
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].code === code) { return state.lang === "en" ? list[i].name_en : list[i].name; }
+    }
+    return code;
   }
 
   function showPick() {
@@ -189,7 +213,7 @@
       var name = document.createElement("strong");
       name.textContent = c.name;
       var sub = document.createElement("span");
-      sub.textContent = (c.agency || "") + " · " + c.services.join(", ");
+      sub.textContent = agencyName(c.agency) + " · " + c.services.join(", ");
       button.appendChild(name);
       button.appendChild(sub);
       button.addEventListener("click", function () {
@@ -252,9 +276,12 @@
 
   function renderTicket() {
     var ticket = state.ticket;
-    $("cur-number").textContent = ticket ? ticket.number : "—";
-    $("cur-number").classList.toggle("idle", !ticket);
+    $("cur-number").textContent = ticket ? ticket.number : "";
+    $("cur-number").hidden = !ticket;
     $("cur-empty").hidden = !!ticket;
+    var onBreak = state.counterState === "break";
+    $("cur-empty").textContent = onBreak ? t("on_break_card") : t("no_ticket");
+    $("cur-empty").className = "empty" + (onBreak ? " resting" : "");
     $("cur-details").hidden = !ticket;
     var status = $("cur-status");
     status.textContent = ticket ? t("st_" + ticket.status) : "";
@@ -264,7 +291,7 @@
       ? ticket.service_name_en : ticket.service_name) + " · " + ticket.agency_name;
     var priority = $("cur-priority");
     priority.hidden = !ticket.priority;
-    priority.textContent = ticket.priority ? t("priority") + ": " + ticket.priority : "";
+    priority.textContent = ticket.priority ? t("priority") + ": " + priorityName(ticket.priority) : "";
     var since = t("issued", { t: clock(ticket.issued_at) });
     if (ticket.called_at) {
       since += " · " + t("waited", {
@@ -280,7 +307,7 @@
       var item = document.createElement("li");
       item.textContent = clock(step.at) + "  " + t("from_to", {
         a: serviceName(step.from), b: serviceName(step.to) }) +
-        (step.counter ? " (" + counterLabel(step.counter) + ")" : "");
+        (step.counter ? " · " + counterName(step.counter) : "");
       list.appendChild(item);
     });
   }
@@ -420,6 +447,19 @@
     return Promise.all([loadCurrent(), loadQueues()]).catch(function () {});
   }
 
+  function applySnapshot(mine) {
+    if (state.busy) { refreshSoon(); return; }
+    if (mine.queues) {
+      state.queues = mine;
+      state.queuesAt = Date.now();
+    }
+    if (mine.state) {
+      state.counterState = mine.state;
+      state.counterSince = mine.since;
+    }
+    setTicket(mine.ticket || null);
+  }
+
   function refreshSoon() {
     clearTimeout(state.refreshTimer);
     state.refreshTimer = setTimeout(refresh, 100);
@@ -498,11 +538,14 @@
     ws.onmessage = function (message) {
       var event;
       try { event = JSON.parse(message.data); } catch (e) { return; }
+      if (event.type === "heartbeat" || event.type === "pong") { return; }
+      if (event.type === "snapshot" && event.since_reset) { state.lastSeq = null; }
       if (typeof event.seq === "number" && (state.lastSeq === null || event.seq > state.lastSeq)) {
         state.lastSeq = event.seq;
       }
-      if (event.type === "error" && event.error && event.error.code === "unauthorized") {
-        sessionLost(null);
+      if (event.type === "error") { return; }
+      if (event.type === "snapshot" && event.counters && event.counters[state.counter]) {
+        applySnapshot(event.counters[state.counter]);
         return;
       }
       refreshSoon();
@@ -677,7 +720,7 @@
       state.breakInfo = info;
       var key = { granted: "break_granted", queued: "break_queued", refused: "break_refused" }[info.state];
       say(key ? t(key, { u: clock(info.until), r: info.reason || "" }) : "",
-        info.state === "refused" ? "error" : "ok");
+        info.state === "refused" ? "error" : info.state === "queued" ? "warn" : "ok");
       return refresh();
     }, function (error) {
       if (error instanceof ApiError && (error.status === 404 || error.status === 405)) {
@@ -763,7 +806,8 @@
     applyLanguage();
     api("GET", "/api/v1/counters").then(function (data) {
       state.counters = data.counters || [];
-      loadServices().catch(function () {});
+      return loadServices().catch(function () {});
+    }).then(function () {
       return api("GET", "/api/v1/session").then(function (session) {
         if (session.counter) { enterDesk(session); return; }
         throw new ApiError(401, null);
