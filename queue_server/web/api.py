@@ -9,14 +9,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from queue_server.domain.errors import Closed, NotFound
+from queue_server.domain.errors import Closed
 from queue_server.domain.tickets import Status
 from queue_server.services import staff, tickets
 from queue_server.services.context import Loket
 from queue_server.store import tables as t
-from queue_server.web import kiosk
 from queue_server.web.auth import COOKIE, current_session
-from queue_server.web import supervisor
 from queue_server.web.http import error_response, field, read_json
 
 
@@ -152,9 +150,7 @@ _ACTIONS: dict[str, Any] = {
 async def ticket_action(request: Request) -> Response:
     loket = loket_of(request)
     session = await current_session(request, loket)
-    action = _ACTIONS.get(request.path_params["action"])
-    if action is None:
-        raise NotFound("not_found")
+    action = _ACTIONS[request.url.path.rsplit("/", 1)[-1]]
     await read_json(request)  # bodies are optional, but a bad one is still refused
     ticket = await action(loket, request.path_params["ticket_id"], session.actor)
     return JSONResponse({"ticket": ticket})
@@ -184,10 +180,10 @@ routes = [
     Route("/api/v1/tickets/{ticket_id}", read_ticket),
     Route("/api/v1/tickets/{ticket_id}/transfers", ticket_transfers),
     Route("/api/v1/tickets/{ticket_id}/transfer", transfer_ticket, methods=["POST"]),
-    # Before the generic action route, which would otherwise take ".../survey" (issue 7).
-    supervisor.SURVEY_ROUTE,
-    Route("/api/v1/tickets/{ticket_id}/reprint", kiosk.reprint_ticket, methods=["POST"]),
-    Route("/api/v1/tickets/{ticket_id}/{action:str}", ticket_action, methods=["POST"]),
+    # One route per action, so other modules' ``/api/v1/tickets/{id}/…`` routes never
+    # depend on their place in the list.
+    *(Route(f"/api/v1/tickets/{{ticket_id}}/{action}", ticket_action, methods=["POST"])
+      for action in _ACTIONS),
     Route("/api/v1/counters", list_counters),
     Route("/api/v1/counters/{code}/call", call_next, methods=["POST"]),
     Route("/api/v1/session", create_session, methods=["POST"]),

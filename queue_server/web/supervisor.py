@@ -287,7 +287,7 @@ routes: list[BaseRoute] = [
     Route("/api/v1/stats/export.{kind:str}", export),
     Route("/api/v1/skm/questionnaire", questionnaire),
     Route("/api/v1/counters/{code}/survey-ticket", tablet_ticket),
-    # SURVEY_ROUTE is listed by web.api, ahead of its generic ticket action route.
+    SURVEY_ROUTE,
     Route("/t/{ticket_id}/survey", survey_page),
     Route("/survey", tablet_page),
     Mount("/static/supervisor", app=StaticFiles(directory=str(UI / "static" / "supervisor")),
