@@ -213,7 +213,8 @@
       var name = document.createElement("strong");
       name.textContent = c.name;
       var sub = document.createElement("span");
-      sub.textContent = agencyName(c.agency) + " · " + c.services.join(", ");
+      sub.textContent = (c.agency ? agencyName(c.agency) + " · " : "") +
+        (c.priority_only ? t("priority") + " · " : "") + c.services.join(", ");
       button.appendChild(name);
       button.appendChild(sub);
       button.addEventListener("click", function () {
@@ -469,25 +470,25 @@
     var body = $("plan-body");
     api("GET", "/api/v1/rotation-plan").then(function (data) {
       body.textContent = "";
-      var rows = (data && (data.plan || data.slots || data.rotation || data.entries)) || [];
-      if (data && data.plan && data.plan.slots) { rows = data.plan.slots; }
-      if (!Array.isArray(rows) || rows.length === 0) {
-        body.textContent = t("plan_empty");
+      var plan = (data && data.rotation_plan) || {};
+      var rows = plan.entries || [];
+      if (!rows.length) {
+        var why = (plan.problem && plan.problem.reason) || plan.note || t("plan_empty");
+        body.textContent = why;
         return;
       }
       var list = document.createElement("ol");
-      rows.forEach(function (slot) {
+      rows.forEach(function (entry) {
         var item = document.createElement("li");
-        var who = slot.counter || slot.counter_code || slot.officer || "";
-        var from = clock(slot.start || slot.from || slot.starts_at || "");
-        var to = clock(slot.end || slot.to || slot.ends_at || slot.until || "");
-        item.textContent = (from || to ? from + "–" + to + "  " : "") + counterLabel(who);
-        if (who === state.counter) { item.className = "mine"; }
+        item.textContent = clock(entry.start) + "–" + clock(entry.end) + "  " +
+          counterLabel(entry.counter);
+        if (entry.counter === state.counter) { item.className = "mine"; }
         list.appendChild(item);
       });
       body.appendChild(list);
     }).catch(function (error) {
-      body.textContent = error && error.status === 404 ? t("plan_missing") : (error.message || t("error"));
+      body.textContent = error && error.status === 404 ? t("plan_missing") :
+        (error && error.message) || t("error");
     });
   }
 

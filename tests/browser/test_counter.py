@@ -261,6 +261,11 @@ def test_breaks_granted_and_queued(live_server: Server, new_page: Any) -> None:
     expect(one.locator("#break-state")).to_contain_text("istirahat", timeout=WAIT_MS)
     expect(one.locator("#break-label")).to_have_text("Kembali")
     expect(_button(one, "call")).to_be_disabled()
+
+    # The day's rotation plan names this counter.
+    one.locator("#plan summary").click()
+    expect(one.locator("#plan-body li.mine")).to_contain_text("Loket 1")
+    expect(one.locator("#plan-body li.mine")).to_contain_text(re.compile(r"\d\d:\d\d–\d\d:\d\d"))
     screenshot(one, "counter-10-break-granted")
 
     # A2 would leave KTP and KK uncovered: queued.
