@@ -190,8 +190,8 @@ def track_url(loket: Loket, ticket_id: str, base_url: str) -> str:
 
 def qr_svg(text: str) -> bytes:
     """A QR code for ``text`` as a standalone SVG (black on white, with its quiet zone)."""
-    import qrcode
-    from qrcode.image.svg import SvgPathFillImage
+    import qrcode  # type: ignore[import-untyped]
+    from qrcode.image.svg import SvgPathFillImage  # type: ignore[import-untyped]
 
     code = qrcode.QRCode(border=4, box_size=10, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+
 from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.requests import Request

@@ -131,7 +131,8 @@ def test_the_kiosk_goes_back_to_the_start_after_inactivity(new_page: Any,
 @pytest.fixture
 def closed_server(tmp_path: Path) -> Iterator[Server]:
     """The test site on a Monday evening, after closing time."""
-    with start_server(migrated(tmp_path), SITE_FILE, tmp_path, clock="2025-11-24T19:00:00+07:00") as srv:
+    evening = "2025-11-24T19:00:00+07:00"
+    with start_server(migrated(tmp_path), SITE_FILE, tmp_path, clock=evening) as srv:
         yield srv
 
 
