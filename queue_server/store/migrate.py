@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from alembic import command
@@ -21,9 +22,11 @@ def alembic_config(url: str | None) -> Config:
 
 
 def upgrade(url: str | None, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+    """Apply migrations. Alembic's env runs its own event loop, so it gets a thread of its
+    own: callers that already run a loop (async code, Playwright's sync API) work too."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(command.upgrade, alembic_config(url), revision).result()
 
 
 async def upgrade_async(url: str | None) -> None:
-    """From inside a running loop: Alembic's env runs its own loop, so give it a thread."""
     await asyncio.to_thread(upgrade, url)
