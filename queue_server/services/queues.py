@@ -34,7 +34,7 @@ async def counter_queues(loket: Loket, counter_code: str) -> dict[str, Any]:
                    func.min(tk.c.queued_at).label("oldest"))
             .where(*conditions).group_by(tk.c.service_id))).all()
     by_service = {row.service_id: row for row in rows}
-    queues = []
+    queues: list[dict[str, Any]] = []
     for code in counter.services:
         service = loket.site.services_by_code[code]
         row = by_service.get(loket.ids.services[code])

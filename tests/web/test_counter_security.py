@@ -196,3 +196,40 @@ def test_the_page_is_an_empty_shell_that_cannot_be_framed(client: TestClient) ->
     assert "/static/counter/counter.js" in page.text
     assert client.get("/static/counter/counter.js").status_code == 200
     assert client.get("/static/counter/counter.css").status_code == 200
+
+
+# --- the WebSocket ----------------------------------------------------------------------------
+
+
+def _receive_until(ws: Any, kind: str, limit: int = 20) -> dict[str, Any]:
+    for _ in range(limit):
+        message = ws.receive_json()
+        if message.get("type") == kind:
+            return dict(message)
+    raise AssertionError(f"no {kind!r} message in {limit}")
+
+
+def test_the_websocket_takes_no_staff_actions(client: TestClient) -> None:
+    ticket = _issue(client)
+    with client.websocket_connect("/ws?topics=counter:A1,service:KTP") as ws:
+        assert ws.receive_json()["type"] == "snapshot"
+        for message in ({"type": "call", "counter": "A1"},
+                        {"type": "call_next", "counter": "A1"},
+                        {"type": "finish", "ticket": ticket},
+                        {"type": "break", "counter": "A1", "minutes": 30}):
+            ws.send_json(message)
+        ws.send_json({"type": "ping"})
+        _receive_until(ws, "pong")
+    assert _status(client, ticket) == "waiting"
+    states = {c["code"]: c["state"] for c in client.get("/api/v1/counters").json()["counters"]}
+    assert states["A1"] == "closed"
+
+
+@pytest.mark.parametrize("who", [None, "siti"])
+def test_the_supervisor_feed_refuses_visitors_and_officers(client: TestClient,
+                                                          who: str | None) -> None:
+    headers = _bearer(client, who, "A1") if who else {}
+    with client.websocket_connect("/ws?topics=supervisor", headers=headers) as ws:
+        message = ws.receive_json()
+    assert message["type"] == "error"
+    assert message["error"]["code"] == "forbidden"
