@@ -4,8 +4,6 @@ colleague's browser at the next counter at the same time."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +19,6 @@ pytestmark = pytest.mark.browser
 
 WAIT_MS = 8000  # polling refreshes every 5 s
 LIVE_MS = 2500  # an event over the WebSocket shows well before the next poll would
-
-
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[Server]:
-    """As the shared ``live_server``, but migrating in a thread: the session-scoped browser
-    (Playwright's sync API) already runs an event loop in this thread, so the migration's
-    ``asyncio.run`` cannot run here."""
-    from queue_server.store.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'loket.db'}"
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(upgrade, url).result()
-    with start_server(url, SITE_FILE, tmp_path, clock=MONDAY_MORNING) as srv:
-        yield srv
 
 
 def _expect() -> Any:
@@ -200,8 +184,7 @@ def test_the_screen_says_when_the_server_is_gone_and_recovers(tmp_path: Path,
 
     expect = _expect()
     url = f"sqlite:///{tmp_path / 'loket.db'}"
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(upgrade, url).result()
+    upgrade(url)
     add_users(url, SITE_FILE, {"siti": "officer"})
     port = free_port()
     page = new_page(1280, 800)
