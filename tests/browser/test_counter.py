@@ -21,6 +21,16 @@ WAIT_MS = 8000  # polling refreshes every 5 s
 LIVE_MS = 2500  # an event over the WebSocket shows well before the next poll would
 
 
+WCAG = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
+
+
+def _assert_accessible(page: Any, where: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    assert results.violations_count == 0, f"{where}:\n{results.generate_report()}"
+
+
 def _expect() -> Any:
     from playwright.sync_api import expect
 
@@ -76,6 +86,7 @@ def test_a_whole_shift_at_two_counters(live_server: Server, new_page: Any) -> No
     one.goto(f"{live_server.url}/counter")
     expect(one.locator("#pick")).to_be_visible()
     screenshot(one, "counter-01-pick")
+    _assert_accessible(one, "pick the counter")
     one.locator('#pick-list [data-counter="A1"]').click()
     one.fill("#username", "siti")
     one.fill("#password", "salah-sekali-123")
@@ -90,6 +101,7 @@ def test_a_whole_shift_at_two_counters(live_server: Server, new_page: Any) -> No
     expect(_button(one, "call")).to_be_enabled()
     expect(_button(one, "finish")).to_be_disabled()
     screenshot(one, "counter-03-signed-in")
+    _assert_accessible(one, "counter screen, idle")
 
     _sign_in(two, live_server, "A2", "budi")
     expect(_total(two)).to_have_attribute("data-count", "6")
@@ -114,6 +126,7 @@ def test_a_whole_shift_at_two_counters(live_server: Server, new_page: Any) -> No
     expect(one.locator("#cur-status")).to_have_text("Sedang dilayani")
     expect(_button(one, "recall")).to_be_disabled()
     screenshot(one, "counter-04-serving")
+    _assert_accessible(one, "counter screen, serving")
     one.keyboard.press("f")
     _expect_idle(one)
     assert _ticket(live_server, issued[0]["id"])["status"] == "done"
@@ -145,6 +158,7 @@ def test_a_whole_shift_at_two_counters(live_server: Server, new_page: Any) -> No
     expect(one.locator('#transfer-list [data-service="KTP"]')).to_be_visible()
     expect(one.locator('#transfer-list [data-service="KK"]')).to_have_count(0)  # its own
     screenshot(one, "counter-05-transfer-search")
+    _assert_accessible(one, "transfer dialog")
     one.locator('#transfer-list [data-service="KTP"]').click()
     _expect_idle(one)
     moved = _ticket(live_server, issued[3]["id"])
