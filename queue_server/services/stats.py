@@ -7,11 +7,13 @@ nothing is joined in SQL. SKM responses are selected by the same local days.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from time import monotonic as _monotonic
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import String, insert, select, type_coerce
 
 from queue_server.domain import skm, stats
 from queue_server.domain.errors import Invalid
@@ -55,16 +57,21 @@ async def officer_names(loket: Loket) -> dict[int, tuple[str, str]]:
 async def load_records(loket: Loket, first: date, last: date,
                        users: dict[int, tuple[str, str]]) -> list[stats.TicketRecord]:
     tk = t.tickets
+    times = [tk.c.issued_at, tk.c.called_at, tk.c.started_at, tk.c.finished_at]
+    if loket.db.is_sqlite:
+        # SQLite keeps times as text; SQLAlchemy's generic parser is several times slower
+        # than fromisoformat, which matters at a month of tickets.
+        times = [type_coerce(c, String) for c in times]
     query = select(tk.c.id, tk.c.service_id, tk.c.counter_id, tk.c.officer_id, tk.c.priority,
-                   tk.c.status, tk.c.issued_at, tk.c.called_at, tk.c.started_at,
-                   tk.c.finished_at, tk.c.transfer_count).where(
+                   tk.c.status, *times, tk.c.transfer_count).where(
         tk.c.site_id == loket.ids.site, tk.c.business_day >= first, tk.c.business_day <= last)
     service_codes = loket.ids.service_codes
     counter_codes = loket.ids.counter_codes
     services = loket.site.services_by_code
     record = stats.TicketRecord
     async with loket.db.read() as conn:
-        rows = (await conn.execute(query)).tuples().all()
+        rows = (await conn.execute(query)).all()
+    at = _utc_from_text if loket.db.is_sqlite else _same
     out = []
     for (id_, service_id, counter_id, officer_id, priority, status, issued, called, started,
          finished, transfers) in rows:
@@ -73,9 +80,17 @@ async def load_records(loket: Loket, first: date, last: date,
             id_, service.agency, service.code,
             counter_codes.get(counter_id) if counter_id is not None else None,
             users[officer_id][0] if officer_id in users else None,
-            priority, status, issued, called, started, finished, transfers > 0,
-            service.target_wait_s))
+            priority, status, at(issued), called and at(called), started and at(started),
+            finished and at(finished), transfers > 0, service.target_wait_s))
     return out
+
+
+def _utc_from_text(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+def _same(value: datetime) -> datetime:
+    return value
 
 
 async def load_responses(loket: Loket, first: date, last: date,
@@ -86,7 +101,7 @@ async def load_responses(loket: Loket, first: date, last: date,
     query = select(r.c.service_id, r.c.officer_id, *(r.c[f] for f in skm.SCORE_FIELDS)).where(
         r.c.site_id == loket.ids.site, r.c.submitted_at >= start, r.c.submitted_at < end)
     async with loket.db.read() as conn:
-        rows = (await conn.execute(query)).tuples().all()
+        rows = (await conn.execute(query)).all()
     services = loket.site.services_by_code
     out = []
     for row in rows:
@@ -161,6 +176,13 @@ async def compute(loket: Loket, first: date, last: date) -> dict[str, Any]:
     users = await officer_names(loket)
     records = await load_records(loket, first, last, users)
     responses = await load_responses(loket, first, last, users)
+    # A month is a second of pure CPU: off the event loop, so calls and screens stay live.
+    return await asyncio.to_thread(_build, loket, first, last, users, records, responses)
+
+
+def _build(loket: Loket, first: date, last: date, users: dict[int, tuple[str, str]],
+           records: list[stats.TicketRecord],
+           responses: list[skm.KeyedResponse]) -> dict[str, Any]:
     result: dict[str, Any] = {"from": first.isoformat(), "to": last.isoformat(),
                               "generated_at": loket.local(loket.clock.now())}
     overall = stats.summarize(records, "all")
@@ -208,6 +230,33 @@ async def compute(loket: Loket, first: date, last: date) -> dict[str, Any]:
         "by_officer": {k: ikm_json(v) for k, v in by_officer.items()},
     }
     return result
+
+
+class _Recent:
+    """The last few results, briefly: the dashboard, its reload and an export right after
+    ask for the same month, which need not be computed three times. Ranges that include
+    today expire sooner, as tickets still move."""
+
+    size = 8
+
+    def __init__(self) -> None:
+        self._items: dict[tuple[int, date, date], tuple[float, dict[str, Any]]] = {}
+
+    async def get(self, loket: Loket, first: date, last: date) -> dict[str, Any]:
+        today = loket.business_day(loket.clock.now())
+        ttl = 10.0 if last >= today else 60.0
+        key = (loket.ids.site, first, last)
+        hit = self._items.get(key)
+        if hit is not None and _monotonic() - hit[0] < ttl:
+            return hit[1]
+        data = await compute(loket, first, last)
+        if len(self._items) >= self.size:
+            self._items.pop(min(self._items, key=lambda k: self._items[k][0]))
+        self._items[key] = (_monotonic(), data)
+        return data
+
+
+recent = _Recent()
 
 
 def _round(value: float | None, digits: int = 3) -> float | None:
@@ -284,7 +333,7 @@ async def live_state(loket: Loket) -> dict[str, Any]:
         waiting = (await conn.execute(
             select(tk.c.service_id, tk.c.issued_at).where(
                 tk.c.site_id == loket.ids.site, tk.c.business_day == day,
-                tk.c.status == "waiting"))).tuples().all()
+                tk.c.status == "waiting"))).all()
         held = {r.counter_id: r for r in (await conn.execute(
             select(tk.c.counter_id, tk.c.queue, tk.c.number, tk.c.status, tk.c.called_at).where(
                 tk.c.site_id == loket.ids.site, tk.c.status.in_(["called", "serving"]),

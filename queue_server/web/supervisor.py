@@ -85,7 +85,7 @@ async def export(request: Request) -> Response:
     kind = request.path_params["kind"]
     if kind not in ("csv", "xlsx"):
         raise NotFound("not_found")
-    data = await stats.compute(loket, first, last)
+    data = await stats.recent.get(loket, first, last)
     await stats.log_access(loket, session.actor.user_id, "stats.export",
                            {"format": kind, "from": first.isoformat(), "to": last.isoformat(),
                             "user": session.actor.username})
@@ -140,14 +140,16 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
     """Geometry for the server-rendered SVG charts (the templates only draw it)."""
     waits = [g for g in data["by_agency"] if g["waiting"]["count"]]
     waits.sort(key=lambda g: -(g["waiting"]["mean_s"] or 0))
-    top = max((g["waiting"]["p90_s"] or 0 for g in waits), default=0) or 1
+    # at least five minutes across, so a few seconds of wait do not look like a full bar
+    top = max([300.0, *(g["waiting"]["p90_s"] or 0 for g in waits)])
     bars = [{"label": g["name"] or g["key"], "mean_min": g["waiting"]["mean_s"] / 60,
              "p90_min": (g["waiting"]["p90_s"] or 0) / 60,
              "mean_w": g["waiting"]["mean_s"] / top, "p90_w": (g["waiting"]["p90_s"] or 0) / top,
              "share": g["within_target_share"]} for g in waits]
     heat = data["heatmap"]
     hours = [h for h in range(24) if any(row[h] for row in heat["grid"])]
-    first_hour, last_hour = (min(hours), max(hours)) if hours else (8, 14)
+    # the working day at least (08–13), wider when people came earlier or later
+    first_hour, last_hour = min([8, *hours]), max([13, *hours])
     days = [w for w in range(7) if heat["days"][w] or w < 5]
     means = {(w, h): heat["grid"][w][h] / heat["days"][w] if heat["days"][w] else 0.0
              for w in days for h in range(first_hour, last_hour + 1)}
@@ -168,6 +170,7 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
                      "hours": list(range(first_hour, last_hour + 1)), "cells": cells,
                      "peak": peak},
             "unsur": unsur,
+            "agency_names": {g["key"]: g["name"] for g in data["by_agency"]},
             "quiet": sorted((u for u in data["utilisation"] if u["flag"]),
                             key=lambda u: (u["per_counter_hour"] is None,
                                            u["per_counter_hour"] or 0))}
@@ -198,7 +201,7 @@ async def dashboard(request: Request) -> Response:
                                "csrf_token": session.csrf_token}
     if tab == "stats":
         first, last = await _range(request)
-        data = await stats.compute(loket, first, last)
+        data = await stats.recent.get(loket, first, last)
         context.update(data=data, charts=_charts(data, language(request)),
                        first=first.isoformat(), last=last.isoformat())
     else:

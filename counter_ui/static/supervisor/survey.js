@@ -26,6 +26,11 @@
 
   if (!form) { tabletWatch(null); return; }
 
+  form.addEventListener("change", (event) => {
+    const fieldset = event.target.closest("fieldset.question");
+    if (fieldset) fieldset.classList.remove("missing");
+  });
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const error = document.getElementById("survey-error");

@@ -1,0 +1,144 @@
+"""The supervisor dashboard and the SKM survey in a real Chromium against a real server."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+from tests.browser.conftest import screenshot
+from tests.conftest import SITE_FILE
+from tests.support.servers import Server
+from tests.support.staff import PASSWORD, add_users, sign_in
+
+
+def _serve_one(base: str, headers: dict[str, str], counter: str, service: str) -> str:
+    httpx.post(f"{base}/api/v1/tickets", json={"service": service}, timeout=10)
+    ticket = httpx.post(f"{base}/api/v1/counters/{counter}/call", headers=headers,
+                        timeout=10).json()["ticket"]
+    httpx.post(f"{base}/api/v1/tickets/{ticket['id']}/start", headers=headers, timeout=10)
+    finished = httpx.post(f"{base}/api/v1/tickets/{ticket['id']}/finish", headers=headers,
+                          timeout=10)
+    assert finished.status_code == 200, finished.text
+    return str(ticket["id"])
+
+
+def _sign_in_page(page: Any, base: str) -> None:
+    page.goto(f"{base}/supervisor")
+    page.fill("input[name=username]", "sri")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("nav.tabs", timeout=10_000)
+
+
+def test_live_tab_shows_counters_unstaffed_services_and_follows_calls(
+        live_server: Server, new_page: Any) -> None:
+    base = live_server.url
+    add_users(live_server.database_url, SITE_FILE, {"sri": "supervisor", "ani": "officer"})
+    ani = sign_in(base, "ani", "A1")
+    for service in ("KTP", "KTP", "KK", "NPWP"):
+        httpx.post(f"{base}/api/v1/tickets", json={"service": service}, timeout=10)
+    page = new_page(1440, 900)
+    _sign_in_page(page, base)
+
+    a1 = page.locator("tr.counter-row[data-counter=A1]")
+    assert a1.get_attribute("data-status") == "idle"
+    assert page.locator("tr.counter-row[data-counter=A2]").get_attribute(
+        "data-status") == "closed"
+    # nobody is signed in at the NPWP counter: flagged red, and an alert says people wait
+    assert "unstaffed" in (page.locator("tr.queue-row[data-service=NPWP]")
+                           .get_attribute("class") or "")
+    assert page.locator(".alert.unstaffed_waiting").count() >= 1
+    ktp = page.locator("tr.queue-row[data-service=KTP] td.num").first
+    assert ktp.inner_text().strip() == "2"
+    screenshot(page, "supervisor-live")
+
+    # a call at the counter shows up without reloading (WebSocket or the 5 s refresh)
+    httpx.post(f"{base}/api/v1/counters/A1/call", headers=ani, timeout=10)
+    page.wait_for_selector("tr.counter-row[data-counter=A1][data-status=serving]",
+                           timeout=12_000)
+    assert re.search(r"A-00\d", page.locator("tr.counter-row[data-counter=A1]").inner_text())
+    screenshot(page, "supervisor-live-serving")
+
+
+def test_statistics_tab_draws_charts_and_offers_exports(live_server: Server,
+                                                        new_page: Any) -> None:
+    base = live_server.url
+    add_users(live_server.database_url, SITE_FILE, {"sri": "supervisor", "ani": "officer"})
+    ani = sign_in(base, "ani", "A1")
+    served = [_serve_one(base, ani, "A1", s) for s in ("KTP", "KK", "KTP")]
+    for ticket_id, score in zip(served, (4, 3, 4)):
+        answer = httpx.post(f"{base}/api/v1/tickets/{ticket_id}/survey",
+                            json={f"u{i}": score for i in range(1, 10)}, timeout=10)
+        assert answer.status_code == 201, answer.text
+    page = new_page(1440, 1000)
+    _sign_in_page(page, base)
+    page.click("nav.tabs a:nth-child(2)")
+    page.wait_for_selector("#chart-heatmap", timeout=10_000)
+    assert page.locator("#kpi-issued").inner_text() == "3"
+    assert page.locator("#kpi-served").inner_text() == "3"
+    # IKM of (4, 3, 4) on every unsur: 11/3 × 25 = 91.67, grade A
+    assert page.locator("#kpi-ikm").inner_text() == "91.67"
+    assert page.locator("#chart-wait rect.bar-mean").count() == 1  # one agency called
+    assert page.locator("#chart-ikm rect.grade-fill").count() == 9
+    assert page.locator("#chart-heatmap rect").count() >= 5
+    assert page.locator("a[href^='/api/v1/stats/export.xlsx']").count() == 1
+    screenshot(page, "supervisor-statistics")
+    page.locator("#chart-ikm").scroll_into_view_if_needed()
+    screenshot(page, "supervisor-statistics-skm")
+
+    # the export link works with the page's cookie, and is logged
+    with page.expect_download() as download:
+        page.click("a[href^='/api/v1/stats/export.csv']")
+    assert download.value.suggested_filename.endswith(".csv")
+
+
+def test_visitor_rates_the_service_on_the_phone_and_is_asked_for_a_review(
+        live_server: Server, new_page: Any) -> None:
+    base = live_server.url
+    add_users(live_server.database_url, SITE_FILE, {"ani": "officer"})
+    ani = sign_in(base, "ani", "A1")
+    ticket_id = _serve_one(base, ani, "A1", "KTP")
+    page = new_page(390, 844, is_mobile=True, has_touch=True)
+    page.goto(f"{base}/t/{ticket_id}/survey")
+    assert page.locator("fieldset.question").count() == 9
+    assert "Sangat sesuai" in page.locator("fieldset.question").first.inner_text()
+    page.click("button[type=submit]")
+    assert "U1" in page.locator("#survey-error").inner_text()
+    screenshot(page, "survey-phone-missing")
+    for i in range(1, 10):
+        page.locator(f"input[name=u{i}][value='4']").check(force=True)
+    page.locator("details.profile summary").click()
+    page.select_option("select[name=age]", "30-39")
+    screenshot(page, "survey-phone-filled")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#thanks:not([hidden])", timeout=10_000)
+    assert page.locator("#review-link").get_attribute("href") == "https://example.org/review"
+    assert "100.00" in page.locator("#thanks-grade").inner_text()
+    screenshot(page, "survey-phone-thanks")
+    # the same ticket cannot be rated twice
+    page.goto(f"{base}/t/{ticket_id}/survey")
+    assert page.locator("#survey").count() == 0
+    assert page.locator("#closed").count() == 1
+
+
+def test_counter_tablet_asks_about_the_last_finished_ticket(live_server: Server,
+                                                            new_page: Any) -> None:
+    base = live_server.url
+    add_users(live_server.database_url, SITE_FILE, {"ani": "officer"})
+    ani = sign_in(base, "ani", "A1")
+    page = new_page(1024, 768, has_touch=True)
+    page.goto(f"{base}/survey?counter=A1")
+    assert page.locator("#no-ticket").count() == 1
+    _serve_one(base, ani, "A1", "KTP")
+    last = _serve_one(base, ani, "A1", "KK")
+    # the tablet notices the newly finished ticket by itself
+    page.wait_for_selector(f"#survey[data-ticket='{last}']", timeout=12_000)
+    assert "Kartu Keluarga" in page.locator(".ticket-line").inner_text()
+    for i in range(1, 10):
+        page.locator(f"input[name=u{i}][value='2']").check(force=True)
+    screenshot(page, "survey-tablet")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#thanks:not([hidden])", timeout=10_000)
+    assert page.locator("#review").is_hidden()  # a poor rating is not sent to Google
