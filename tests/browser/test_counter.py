@@ -185,6 +185,13 @@ def test_a_whole_shift_at_two_counters(live_server: Server, new_page: Any) -> No
     expect(two.locator("#cur-number")).to_have_text(issued[3]["number"])
     screenshot(two, "counter-07-colleague")
 
+    # A priority visitor is called first and marked plainly.
+    lansia = _issue(live_server, "KK", "lansia")
+    one.keyboard.press("F1")
+    expect(one.locator("#cur-number")).to_have_text(lansia["number"])
+    expect(one.locator("#cur-priority")).to_have_text("Prioritas: Lansia")
+    screenshot(one, "counter-07b-priority")
+
     # The English toggle.
     one.click("#lang-toggle")
     expect(_button(one, "call")).to_contain_text("Call next")
