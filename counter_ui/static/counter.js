@@ -74,6 +74,7 @@
 
   var POLL_MS = 5000;
   var WS_RETRY_MAX_MS = 10000;
+  var WS_SILENCE_MS = 40000;
   var COUNTER_KEY = "loket.counter";
   var LANG_KEY = "loket.lang";
 
@@ -83,7 +84,7 @@
     ticket: null, counterState: "closed", counterSince: null,
     queues: null, queuesAt: 0, services: null, busy: false,
     ws: null, wsOpen: false, wsFailures: 0, lastSeq: null, wsTimer: null,
-    pollTimer: null, refreshTimer: null, offline: false, breakInfo: null, pending: null, version: 0
+    pollTimer: null, refreshTimer: null, offline: false, breakInfo: null, pending: null, version: 0, wsLastMessage: 0
   };
 
   var $ = function (id) { return document.getElementById(id); };
@@ -504,7 +505,11 @@
   function startLive() {
     stopLive();
     state.pollTimer = setInterval(function () {
-      if (!state.wsOpen) { refresh(); } else { renderQueues(); }
+      if (!state.wsOpen) { refresh(); return; }
+      renderQueues();
+      // The server sends a heartbeat every 15 s; silence means a dead link that TCP has not
+      // noticed yet (a pulled cable), so drop it and reconnect.
+      if (Date.now() - state.wsLastMessage > WS_SILENCE_MS && state.ws) { state.ws.close(); }
     }, POLL_MS);
     connectWs();
   }
@@ -531,6 +536,7 @@
     try { ws = new WebSocket(url); } catch (e) { scheduleWs(); return; }
     state.ws = ws;
     ws.onopen = function () {
+      state.wsLastMessage = Date.now();
       state.wsOpen = true;
       state.wsFailures = 0;
       setOffline(false);
@@ -538,6 +544,7 @@
     };
     ws.onmessage = function (message) {
       var event;
+      state.wsLastMessage = Date.now();
       try { event = JSON.parse(message.data); } catch (e) { return; }
       if (event.type === "heartbeat" || event.type === "pong") { return; }
       if (event.type === "snapshot" && event.since_reset) { state.lastSeq = null; }
