@@ -30,14 +30,14 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import delete, insert, select  # noqa: E402
+from sqlalchemy import delete, insert, select
 
-from queue_server.domain.schedule import hours_on, schedule_from_config  # noqa: E402
-from queue_server.site import DEMO_SITE, Site, load_site  # noqa: E402
-from queue_server.store import tables as t  # noqa: E402
-from queue_server.store.db import create_engine  # noqa: E402
-from queue_server.store.migrate import upgrade_async  # noqa: E402
-from queue_server.store.sync import Ids, sync_site  # noqa: E402
+from queue_server.domain.schedule import hours_on, schedule_from_config
+from queue_server.site import DEMO_SITE, Site, load_site
+from queue_server.store import tables as t
+from queue_server.store.db import create_engine
+from queue_server.store.migrate import upgrade_async
+from queue_server.store.sync import Ids, sync_site
 
 CHUNK = 5000
 PASSWORD_HASH = ("$argon2id$v=19$m=65536,t=3,p=4$ZHVtbXlzYWx0ZHVtbXk$"

@@ -22,19 +22,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+import httpx
+from sqlalchemy import func, select
 
-from bench.generate_month import generate  # noqa: E402
-from queue_server.clock import ShiftedClock  # noqa: E402
-from queue_server.services import stats  # noqa: E402
-from queue_server.services.context import Loket  # noqa: E402
-from queue_server.services.staff import add_user  # noqa: E402
-from queue_server.site import DEMO_SITE, load_site  # noqa: E402
-from queue_server.store import tables as t  # noqa: E402
-from queue_server.store.db import Database, create_engine  # noqa: E402
-from queue_server.store.sync import sync_site  # noqa: E402
-from tests.support.servers import start_server  # noqa: E402
+from bench.generate_month import generate
+from queue_server.clock import ShiftedClock
+from queue_server.services import stats
+from queue_server.services.context import Loket
+from queue_server.services.staff import add_user
+from queue_server.site import DEMO_SITE, load_site
+from queue_server.store import tables as t
+from queue_server.store.db import Database, create_engine
+from queue_server.store.sync import sync_site
+from tests.support.servers import start_server
 
 FIRST, LAST = date(2025, 11, 1), date(2025, 11, 30)
 PASSWORD = "bench-penyelia-123"

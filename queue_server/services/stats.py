@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from time import monotonic as _monotonic
 from typing import Any
 
@@ -57,7 +57,7 @@ async def officer_names(loket: Loket) -> dict[int, tuple[str, str]]:
 async def load_records(loket: Loket, first: date, last: date,
                        users: dict[int, tuple[str, str]]) -> list[stats.TicketRecord]:
     tk = t.tickets
-    times = [tk.c.issued_at, tk.c.called_at, tk.c.started_at, tk.c.finished_at]
+    times: list[Any] = [tk.c.issued_at, tk.c.called_at, tk.c.started_at, tk.c.finished_at]
     if loket.db.is_sqlite:
         # SQLite keeps times as text; SQLAlchemy's generic parser is several times slower
         # than fromisoformat, which matters at a month of tickets.
@@ -86,7 +86,7 @@ async def load_records(loket: Loket, first: date, last: date,
 
 
 def _utc_from_text(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def _same(value: datetime) -> datetime:

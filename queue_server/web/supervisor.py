@@ -107,14 +107,15 @@ async def export(request: Request) -> Response:
 
 
 def _xlsx(data: dict[str, Any]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
 
     book = Workbook()
     sheets = [("Waktu tunggu & layanan", stats.EXPORT_COLUMNS, stats.export_rows(data)),
               ("SKM-IKM", stats.SKM_COLUMNS, stats.skm_rows(data)),
               ("Kunjungan per jam", ("weekday", *(f"{h:02d}" for h in range(24))),
-               [[day, *row] for day, row in zip(WEEKDAYS_ID, data["heatmap"]["grid"])]),
+               [[day, *row]
+                for day, row in zip(WEEKDAYS_ID, data["heatmap"]["grid"], strict=True)]),
               ("Petugas terbaik", ("rank", "officer", "name", "served", "no_show", "ikm",
                                    "score", "eligible"),
                [[o["rank"], o["officer"], o["name"], o["served"], o["no_show"], o["ikm"],
@@ -161,7 +162,7 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
     overall = data["skm"]["overall"]
     unsur = []
     if overall is not None:
-        for u, nrr in zip(data["skm"]["unsur"], overall["nrr"]):
+        for u, nrr in zip(data["skm"]["unsur"], overall["nrr"], strict=True):
             grade = skm_rules.classify(nrr * 25).letter
             unsur.append({"code": u["code"], "name": u["name_en" if lang == "en" else "name"],
                           "value": nrr * 25, "width": (nrr * 25 - 25) / 75, "grade": grade})

@@ -68,7 +68,7 @@ def test_statistics_tab_draws_charts_and_offers_exports(live_server: Server,
     add_users(live_server.database_url, SITE_FILE, {"sri": "supervisor", "ani": "officer"})
     ani = sign_in(base, "ani", "A1")
     served = [_serve_one(base, ani, "A1", s) for s in ("KTP", "KK", "KTP")]
-    for ticket_id, score in zip(served, (4, 3, 4)):
+    for ticket_id, score in zip(served, (4, 3, 4), strict=True):
         answer = httpx.post(f"{base}/api/v1/tickets/{ticket_id}/survey",
                             json={f"u{i}": score for i in range(1, 10)}, timeout=10)
         assert answer.status_code == 201, answer.text

@@ -89,7 +89,7 @@ def test_ikm_on_the_dashboard_matches_the_hand_computation(server: Server,
     answers = [(4, 4, 4, 4, 4, 4, 4, 4, 4), (3, 3, 3, 3, 3, 3, 3, 3, 3),
                (4, 3, 2, 4, 3, 4, 4, 2, 3)]
     results = [_survey(server, tk, {**_scores(*a), "gender": "P", "age": 34})
-               for tk, a in zip(tickets, answers)]
+               for tk, a in zip(tickets, answers, strict=False)]
     assert [r.status_code for r in results] == [201, 201, 201]
     # a good rating (B or better) is asked for a Google review; a poor one is not
     assert results[0].json()["response"]["google_review_url"] == "https://example.org/review"
