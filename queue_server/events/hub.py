@@ -103,6 +103,9 @@ class Hub:
         self.on_gap: Callable[[], None] | None = None
         self._subscriptions: set[Subscription] = set()
         self.delivered = 0
+        #: subscriptions dropped for a full queue
+        self.overflows = 0
+        #: clients closed for being too slow (counted by the transport, e.g. /ws)
         self.cut_off = 0
 
     def start_at(self, seq: int) -> None:
@@ -154,7 +157,7 @@ class Hub:
                 sub.queue.put_nowait(envelope)
             except asyncio.QueueFull:
                 sub._overflow()
-                self.cut_off += 1
+                self.overflows += 1
         self.delivered += 1
 
     def encode(self, event: StoredEvent) -> Envelope:

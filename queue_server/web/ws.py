@@ -24,7 +24,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, WebSocketRoute
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from queue_server.events import wire
@@ -109,9 +111,21 @@ class Connection:
         self.agency = agency
         self.last = 0
         self.screen: ScreenInfo | None = None
+        self.send_timeout_s = SEND_TIMEOUT_S
 
     async def send(self, text: str) -> None:
-        await asyncio.wait_for(self.ws.send_text(text), SEND_TIMEOUT_S)
+        try:
+            await asyncio.wait_for(self.ws.send_text(text), self.send_timeout_s)
+        except TimeoutError:
+            await self.cut_off()
+            raise
+
+    async def cut_off(self) -> None:
+        """Close a client that cannot keep up, telling it where to resume."""
+        self.hub.cut_off += 1
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.ws.close(
+                CLOSE_TOO_SLOW, f"too slow: reconnect with since={self.last}"), 5.0)
 
     async def send_json(self, message: dict[str, Any]) -> None:
         await self.send(json.dumps(message, ensure_ascii=False, default=str))
@@ -135,8 +149,7 @@ class Connection:
             envelope = await self.sub.get(timeout=HEARTBEAT_S)
             if envelope is None:
                 if self.sub.overflowed:
-                    await self.ws.close(CLOSE_TOO_SLOW,
-                                        f"too slow: reconnect with since={self.last}")
+                    await self.cut_off()
                     return
                 await self.send_json({"type": "heartbeat", "seq": self.last,
                                       "at": self.loket.local(self.loket.clock.now())})
@@ -234,6 +247,7 @@ async def endpoint(ws: WebSocket) -> None:
         return
     sub = hub.subscribe(topics)
     conn = Connection(ws, loket, hub, sub, screens, zone, agency)
+    conn.send_timeout_s = ws.app.state.ws_send_timeout_s
     tasks: list[asyncio.Task[None]] = []
     try:
         snap = await snapshot(loket, topics, zone=zone, agency=agency)
@@ -277,6 +291,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     queue_size = os.environ.get("LOKET_WS_QUEUE")
     if queue_size:
         hub.maxsize = int(queue_size)  # tests and benchmarks make slow clients visible
+    app.state.ws_send_timeout_s = float(os.environ.get("LOKET_WS_SEND_TIMEOUT", SEND_TIMEOUT_S))
     feed = EventFeed(loket.db, hub, loket.ids.site)
     screens = Screens(loket)
     app.state.event_feed = feed
@@ -301,4 +316,16 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
 
 
-routes: list[BaseRoute] = [WebSocketRoute("/ws", endpoint)]
+async def stats(request: Request) -> Response:
+    """How the fan-out is doing in this process: for operators, tests and benchmarks."""
+    hub: Hub = request.app.state.hub
+    listener = getattr(request.app.state, "event_listener", None)
+    return JSONResponse({"subscribers": hub.subscriber_count, "cursor": hub.cursor,
+                         "delivered": hub.delivered, "cut_off": hub.cut_off,
+                         "overflows": hub.overflows,
+                         "listening": None if listener is None else listener.listening.is_set(),
+                         "listen_connects": None if listener is None else listener.connects})
+
+
+routes: list[BaseRoute] = [WebSocketRoute("/ws", endpoint),
+                           Route("/api/v1/events/stats", stats)]
