@@ -7,6 +7,7 @@ import asyncio
 import csv
 import io
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from queue_server.store import tables as t
 from queue_server.store.db import create_engine
 from tests.conftest import SITE_FILE
-from tests.support.servers import Server
+from tests.support.servers import Server, start_server
 from tests.support.staff import add_users, sign_in
 
 DAY = "2025-11-24"  # MONDAY_MORNING's business day
@@ -139,3 +140,25 @@ def test_every_export_is_logged_with_who_and_what(server: Server, database_url: 
     assert [(r.action, r.detail["format"], r.detail["from"]) for r in log] == [
         ("stats.export", "csv", DAY), ("stats.export", "xlsx", DAY)]
     assert all(r.user_id is not None for r in log)
+
+
+def test_a_later_month_view_counts_closed_days_the_same_twice(
+        server: Server, database_url: str, tmp_path: Path) -> None:
+    staff = _world(server, database_url)
+    for service in ("KTP", "KK", "NPWP"):
+        _post(f"{server.url}/api/v1/tickets", service=service)
+    ticket = _post(f"{server.url}/api/v1/counters/A1/call", staff["ani"]).json()["ticket"]
+    _post(f"{server.url}/api/v1/tickets/{ticket['id']}/finish", staff["ani"])
+    later = tmp_path / "friday"
+    later.mkdir()
+    # four days on, the Monday is a closed day: the second answer comes from the kept records
+    with start_server(server.database_url, SITE_FILE, later,
+                      clock="2025-11-28T09:00:00+07:00") as friday:
+        sri = sign_in(friday.url, "sri", None)
+        params = {"from": DAY, "to": "2025-11-28"}
+        answers = [httpx.get(f"{friday.url}/api/v1/stats", params=params, headers=sri,
+                             timeout=10).json() for _ in range(2)]
+    for data in answers:
+        assert (data["totals"]["issued"], data["totals"]["served"]) == (3, 1)
+        assert data["heatmap"]["grid"][0][9] == 3
+    assert answers[0]["by_service"] == answers[1]["by_service"]
