@@ -190,7 +190,8 @@ def main() -> None:
             results += _postgres(args, workdir)
     print(f"\n{args.clients} concurrent clients, {args.seconds:.0f} s per phase, "
           f"demo site without quotas, {len(SERVICES)} services in turn\n")
-    print("| setup                      | op     |   count |    per s | p50 ms  | p99 ms  | errors |")
+    print("| setup                      | op     |   count |    per s | p50 ms  | p99 ms  "
+          "| errors |")
     print("|----------------------------|--------|--------:|---------:|--------:|--------:|-------:|")
     for result in results:
         print(result.row())

@@ -33,7 +33,7 @@ from queue_server.events import wire
 from queue_server.events.backends import Notifier, PostgresListener, parse_notification, plain_dsn
 from queue_server.events.feed import EventFeed, events_after
 from queue_server.events.hub import Hub, Subscription
-from queue_server.events.screens import KINDS, Screens, ScreenInfo, claim_announcement
+from queue_server.events.screens import KINDS, ScreenInfo, Screens, claim_announcement
 from queue_server.events.snapshots import display_state, snapshot
 from queue_server.services.context import Loket
 from queue_server.web.auth import optional_session

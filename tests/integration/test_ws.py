@@ -307,7 +307,7 @@ async def _kill_listeners(database_url: str) -> int:
 
     conn = await asyncpg.connect(plain_dsn(database_url))
     try:
-        database = conn._params.database  # noqa: SLF001 - the test database's name
+        database = conn._params.database
         rows = await conn.fetch(
             "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity "
             "WHERE application_name = $1 AND datname = $2", APPLICATION_NAME, database)
