@@ -1,0 +1,330 @@
+// Lobby display: follows /ws (snapshot, replay with since, live), reconnects on its own,
+// shows what is called and says it aloud, one announcement at a time, each once per zone.
+(function () {
+  "use strict";
+
+  const body = document.body;
+  const zone = body.dataset.zone;
+  const agency = body.dataset.agency || null;
+  const voiceMode = body.dataset.voice;
+  const tz = body.dataset.timezone || "Asia/Jakarta";
+  const MAX_QUEUE = 20;
+  const RECENT = 6;
+  const $ = (id) => document.getElementById(id);
+
+  const state = {
+    connected: false, lastSeq: null, announcedThrough: 0, soundOn: false,
+    queue: [], playing: null, played: [], counters: [], recent: [], waiting: [],
+    clockOffsetMs: 0, reconnects: 0,
+  };
+  window.loketDisplay = state;
+
+  const clientId = (() => {
+    const key = "loket.display.client";
+    let id = localStorage.getItem(key);
+    if (!id) {
+      id = "tv-" + Math.random().toString(36).slice(2, 12);
+      localStorage.setItem(key, id);
+    }
+    return id;
+  })();
+
+  // --- clock ----------------------------------------------------------------------------
+  const dateFmt = new Intl.DateTimeFormat("id-ID", {
+    weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: tz });
+  const timeFmt = new Intl.DateTimeFormat("id-ID", {
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, timeZone: tz });
+  function tick() {
+    const now = new Date(Date.now() + state.clockOffsetMs);
+    $("clock").textContent = timeFmt.format(now).replace(/:/g, ".") + " WIB";
+    $("date").textContent = dateFmt.format(now);
+  }
+  function syncClock(at) {
+    const t = Date.parse(at);
+    if (!isNaN(t)) state.clockOffsetMs = t - Date.now();
+  }
+  setInterval(tick, 1000);
+  tick();
+
+  // --- rendering ------------------------------------------------------------------------
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  const STATE_TEXT = { open: "Buka", break: "Istirahat", closed: "Tutup" };
+
+  function renderCounters() {
+    const box = $("counters");
+    box.replaceChildren(...state.counters.map((c) => {
+      const tile = el("div", "counter " + c.state);
+      tile.dataset.counter = c.code;
+      tile.append(el("div", "name", c.name));
+      tile.append(el("div", "serving", c.ticket ? c.ticket.number : "—"));
+      tile.append(el("div", "state", STATE_TEXT[c.state] || c.state));
+      return tile;
+    }));
+  }
+  function renderRecent() {
+    $("recent").replaceChildren(...state.recent.slice(0, RECENT).map((t) => {
+      const li = el("li");
+      li.append(el("span", "num", t.number));
+      li.append(el("span", "to", t.counter_name || ""));
+      return li;
+    }));
+  }
+  function renderWaiting() {
+    $("waiting").replaceChildren(...state.waiting.map((w) => {
+      const li = el("li");
+      li.append(el("span", "name", w.name));
+      li.append(el("span", "count", String(w.waiting)));
+      return li;
+    }));
+  }
+  function showCurrent(ticket, flash) {
+    $("now-number").textContent = ticket ? ticket.number : "—";
+    $("now-counter").textContent = ticket ? (ticket.counter_name || "") : "—";
+    $("now-service").textContent = ticket ? (ticket.service_name || "") : "\u00a0";
+    if (flash) {
+      const box = document.querySelector(".now");
+      box.classList.remove("flash");
+      void box.offsetWidth;
+      box.classList.add("flash");
+    }
+  }
+  function applyDisplay(display, withRecent) {
+    state.counters = display.counters || [];
+    state.waiting = display.waiting || [];
+    if (withRecent) {
+      state.recent = display.recent_calls || [];
+      showCurrent(state.recent[0] || null, false);
+    }
+    renderCounters(); renderWaiting(); renderRecent();
+  }
+
+  // --- events ---------------------------------------------------------------------------
+  function counterOf(code) { return state.counters.find((c) => c.code === code); }
+  function waitingOf(code) { return state.waiting.find((w) => w.agency === code); }
+  let refreshTimer = null;
+  function refreshSoon() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => send({ type: "refresh" }), 800);
+  }
+
+  function onEvent(m) {
+    const t = m.ticket;
+    switch (m.type) {
+      case "ticket.issued": {
+        const w = t && waitingOf(t.agency);
+        if (w) { w.waiting += 1; renderWaiting(); }
+        break;
+      }
+      case "ticket.called":
+      case "ticket.recalled": {
+        if (m.type === "ticket.called") {
+          const w = waitingOf(t.agency);
+          if (w && w.waiting > 0) { w.waiting -= 1; renderWaiting(); }
+        }
+        const c = counterOf(m.counter);
+        if (c) { c.ticket = t; c.state = "open"; renderCounters(); }
+        state.recent = [t, ...state.recent.filter((r) => r.id !== t.id)].slice(0, RECENT);
+        renderRecent();
+        showCurrent(t, true);
+        if (m.announcement) offer(m);
+        break;
+      }
+      case "ticket.started": {
+        const c = counterOf(m.counter);
+        if (c) { c.ticket = t; renderCounters(); }
+        break;
+      }
+      case "ticket.finished": case "ticket.no_show": case "ticket.transferred":
+      case "ticket.returned": {
+        const c = counterOf(m.counter);
+        if (c && c.ticket && t && c.ticket.id === t.id) { c.ticket = null; renderCounters(); }
+        refreshSoon();
+        break;
+      }
+      case "counter.opened": case "counter.closed": case "counter.break":
+      case "counter.resumed": {
+        const c = counterOf(m.counter);
+        if (c && m.state) { c.state = m.state; renderCounters(); }
+        refreshSoon();
+        break;
+      }
+      default:
+        if (m.type && m.type.startsWith("queue.")) refreshSoon();
+    }
+  }
+
+  // --- announcements --------------------------------------------------------------------
+  // The server keeps one mark per zone (the last call claimed there). A call is queued only
+  // above that mark, claimed before playing (so two screens or a reload never say it
+  // twice), and played to the end before the next one starts.
+  function offer(m) {
+    if (m.seq <= state.announcedThrough) return;
+    if (state.queue.some((a) => a.seq === m.seq)) return;
+    if (state.playing && state.playing.seq === m.seq) return;
+    state.queue.push({ seq: m.seq, number: m.ticket.number, counter: m.counter_name,
+      clips: m.announcement.clips, text: m.announcement.text, recall: m.announcement.recall });
+    state.queue.sort((a, b) => a.seq - b.seq);
+    while (state.queue.length > MAX_QUEUE) state.queue.shift();
+    pump();
+  }
+
+  const claims = new Map();
+  function claim(seq) {
+    return new Promise((resolve) => {
+      if (!send({ type: "announce", zone: zone, seq: seq })) { resolve(null); return; }
+      const timer = setTimeout(() => { claims.delete(seq); resolve(null); }, 5000);
+      claims.set(seq, (granted) => { clearTimeout(timer); resolve(granted); });
+    });
+  }
+
+  const audio = new Audio();
+  audio.preload = "auto";
+  function playClip(name) {
+    return new Promise((resolve) => {
+      const done = () => { clearTimeout(timer); audio.onended = audio.onerror = null; resolve(); };
+      const timer = setTimeout(done, 6000);  // a broken clip must not stall the queue
+      audio.onended = done;
+      audio.onerror = done;
+      audio.src = "/static/display/voice/" + name + ".mp3";
+      const p = audio.play();
+      if (p && p.catch) p.catch(done);
+    });
+  }
+  function speak(text) {
+    return new Promise((resolve) => {
+      if (!("speechSynthesis" in window)) { resolve(); return; }
+      const u = new SpeechSynthesisUtterance(text);
+      u.lang = "id-ID";
+      u.rate = 0.9;
+      const timer = setTimeout(resolve, 15000);
+      u.onend = u.onerror = () => { clearTimeout(timer); resolve(); };
+      speechSynthesis.speak(u);
+    });
+  }
+
+  let pumping = false;
+  async function pump() {
+    if (pumping || !state.soundOn) return;
+    pumping = true;
+    try {
+      while (state.soundOn && state.queue.length && state.connected) {
+        const next = state.queue.shift();
+        if (next.seq <= state.announcedThrough) continue;
+        const granted = await claim(next.seq);
+        if (granted === null) { state.queue.unshift(next); break; }  // offline: try later
+        state.announcedThrough = Math.max(state.announcedThrough, next.seq);
+        if (!granted) continue;  // another screen in this zone said it
+        state.playing = next;
+        if (voiceMode === "browser") {
+          await speak(next.text);
+        } else {
+          for (const clip of next.clips) await playClip(clip);
+        }
+        state.played.push(next.seq);
+        state.playing = null;
+      }
+    } finally {
+      pumping = false;
+    }
+  }
+
+  function enableSound() {
+    state.soundOn = true;
+    const button = $("sound");
+    button.classList.add("on");
+    $("sound-text").textContent = "Suara menyala";
+    button.querySelector(".sound-icon").textContent = "🔊";
+    // Unlock audio inside the tap itself: browsers allow sound only after a gesture.
+    audio.src = "/static/display/voice/chime.mp3";
+    audio.volume = 0.01;
+    const p = audio.play();
+    const restore = () => { audio.pause(); audio.volume = 1; pump(); };
+    if (p && p.then) p.then(restore, restore); else restore();
+    if (voiceMode === "browser" && "speechSynthesis" in window) {
+      speechSynthesis.speak(new SpeechSynthesisUtterance(""));
+    }
+    send({ type: "health", client_id: clientId, kind: "display", zone: zone,
+           last_seq: state.lastSeq });
+  }
+  document.addEventListener("click", () => { if (!state.soundOn) enableSound(); });
+  document.addEventListener("keydown", () => { if (!state.soundOn) enableSound(); });
+
+  // --- connection -----------------------------------------------------------------------
+  let ws = null;
+  let backoff = 500;
+  let lastMessageAt = 0;
+  function send(message) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(message));
+    return true;
+  }
+  function setOnline(online) {
+    state.connected = online;
+    $("offline").hidden = online;
+    if (online) pump();
+  }
+  function connect() {
+    const topics = agency ? "agency:" + agency : "display";
+    let url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host +
+      "/ws?topics=" + encodeURIComponent(topics) + "&zone=" + encodeURIComponent(zone);
+    if (agency) url += "&agency=" + encodeURIComponent(agency);
+    if (state.lastSeq !== null) url += "&since=" + state.lastSeq;
+    ws = new WebSocket(url);
+    ws.onopen = () => {
+      lastMessageAt = Date.now();
+      send({ type: "hello", client_id: clientId, kind: "display", zone: zone });
+    };
+    ws.onmessage = (e) => {
+      lastMessageAt = Date.now();
+      const m = JSON.parse(e.data);
+      if (m.type === "snapshot") {
+        if (m.since_reset) { state.queue = []; state.announcedThrough = 0; }
+        syncClock(m.at);
+        if (m.display) {
+          state.announcedThrough = Math.max(
+            m.since_reset ? 0 : state.announcedThrough, m.display.announced_through || 0);
+          applyDisplay(m.display, true);
+        }
+        if (state.lastSeq === null || m.since_reset) state.lastSeq = m.seq;
+        backoff = 500;
+        setOnline(true);
+        return;
+      }
+      if (m.type === "heartbeat") { syncClock(m.at); return; }
+      if (m.type === "state") { if (m.display) applyDisplay(m.display, false); return; }
+      if (m.type === "announce.claim") {
+        const resolve = claims.get(m.seq);
+        if (resolve) { claims.delete(m.seq); resolve(m.granted); }
+        return;
+      }
+      if (m.type === "error") { console.warn("loket:", m.error); return; }
+      if (typeof m.seq === "number") {
+        if (state.lastSeq !== null && m.seq <= state.lastSeq) return;
+        state.lastSeq = m.seq;
+        onEvent(m);
+      }
+    };
+    ws.onclose = (e) => {
+      setOnline(false);
+      state.reconnects += 1;
+      $("offline-detail").textContent = e.code === 1013 ? " (terlambat, mengejar)" : "";
+      for (const resolve of claims.values()) resolve(null);
+      claims.clear();
+      const wait = Math.min(backoff, 15000) * (0.75 + Math.random() * 0.5);
+      backoff = Math.min(backoff * 2, 15000);
+      setTimeout(connect, wait);
+    };
+  }
+  // A silent connection (no heartbeat for 40 s) is dead even if the browser has not noticed.
+  setInterval(() => {
+    if (ws && ws.readyState === WebSocket.OPEN && Date.now() - lastMessageAt > 40000) ws.close();
+  }, 5000);
+  setInterval(() => send({ type: "health", client_id: clientId, kind: "display", zone: zone,
+                           last_seq: state.lastSeq }), 30000);
+  connect();
+})();
