@@ -33,7 +33,7 @@
       resumed: "Loket kembali buka.", break_missing: "Fitur istirahat belum tersedia di server.",
       no_match: "Tidak ada layanan yang cocok.", plan_empty: "Belum ada jadwal rotasi.",
       plan_missing: "Jadwal rotasi belum tersedia.", priority: "Prioritas",
-      signed_out_elsewhere: "Sesi berakhir. Silakan masuk kembali.",
+      signed_out_elsewhere: "Sesi Anda berakhir — mungkin akun ini masuk di tempat lain. Silakan masuk kembali.",
       counter_state_closed: "Loket tertutup.", error: "Terjadi kesalahan. Coba lagi.",
       counter_word: "Loket", from_to: "{a} → {b}", hours: "{h} j {m} mnt", minutes: "{m} mnt"
     },
@@ -66,7 +66,7 @@
       resumed: "Counter open again.", break_missing: "Breaks are not available on the server yet.",
       no_match: "No matching service.", plan_empty: "No rotation plan yet.",
       plan_missing: "The rotation plan is not available yet.", priority: "Priority",
-      signed_out_elsewhere: "Session ended. Please sign in again.",
+      signed_out_elsewhere: "Your session has ended — this account may have signed in elsewhere. Please sign in again.",
       counter_state_closed: "Counter closed.", error: "Something went wrong. Try again.",
       counter_word: "Counter", from_to: "{a} → {b}", hours: "{h} h {m} min", minutes: "{m} min"
     }
@@ -166,7 +166,9 @@
     $("who").hidden = section !== "desk";
     $("sign-out").hidden = section !== "desk";
     updateConn();
-    if (section === "signin") { setTimeout(function () { $("username").focus(); }, 0); }
+    if (section === "signin") {
+      setTimeout(function () { ($("username").value ? $("password") : $("username")).focus(); }, 0);
+    }
   }
 
   function counterInfo(code) {
@@ -242,7 +244,9 @@
     state.user = null;
     state.csrf = null;
     state.ticket = null;
-    showSignIn(error && error.message ? error.message : t("signed_out_elsewhere"));
+    // An expired session says so itself; an unknown one was most likely ended by a sign-in
+    // at another counter.
+    showSignIn(error && error.code === "session_expired" ? error.message : t("signed_out_elsewhere"));
   }
 
   function enterDesk(session) {
