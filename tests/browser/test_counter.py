@@ -109,13 +109,22 @@ def test_a_whole_shift_at_two_counters(live_server: Server, new_page: Any) -> No
     expect(one.locator("body")).to_have_attribute("data-live", "ws")
     expect(two.locator("body")).to_have_attribute("data-live", "ws")
 
+    # The lobby screen, to see the calls arrive there.
+    lobby = new_page(1920, 1080)
+    lobby.goto(f"{live_server.url}/display")
+
     # Call with the keyboard; the colleague's call lowers the count on this screen too.
     one.keyboard.press("F1")
     expect(one.locator("#cur-number")).to_have_text(issued[0]["number"])
     expect(one.locator("#cur-status")).to_have_text("Dipanggil")
     expect(_total(one)).to_have_attribute("data-count", "5")
+    expect(lobby.locator("#now-number")).to_have_text(issued[0]["number"], timeout=WAIT_MS)
+    expect(lobby.locator("#now-counter")).to_have_text("Loket 1")
     _button(two, "call").click()
     expect(two.locator("#cur-number")).to_have_text(issued[1]["number"])
+    expect(lobby.locator("#now-number")).to_have_text(issued[1]["number"], timeout=WAIT_MS)
+    expect(lobby.locator("#now-counter")).to_have_text("Loket 2")
+    screenshot(lobby, "counter-03b-display-shows-the-call")
     expect(_total(one)).to_have_attribute("data-count", "4", timeout=LIVE_MS)
     expect(_total(two)).to_have_attribute("data-count", "4")
 
