@@ -40,8 +40,10 @@
     $("date").textContent = dateFmt.format(now);
   }
   function syncClock(at) {
-    const t = Date.parse(at);
+    // Python writes microseconds; not every browser parses more than milliseconds.
+    const t = Date.parse(String(at).replace(/(\.\d{3})\d+/, "$1"));
     if (!isNaN(t)) state.clockOffsetMs = t - Date.now();
+    tick();
   }
   setInterval(tick, 1000);
   tick();
@@ -238,7 +240,6 @@
     const button = $("sound");
     button.classList.add("on");
     $("sound-text").textContent = "Suara menyala";
-    button.querySelector(".sound-icon").textContent = "🔊";
     // Unlock audio inside the tap itself: browsers allow sound only after a gesture.
     audio.src = "/static/display/voice/chime.mp3";
     audio.volume = 0.01;
