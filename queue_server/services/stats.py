@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from time import monotonic as _monotonic
 from typing import Any
 
@@ -141,7 +141,8 @@ closed_days = _ClosedDays()
 
 
 def _utc_from_text(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    # Parsing the offset gives the shared UTC instance and is far cheaper than .replace().
+    return datetime.fromisoformat(text + "+00:00")
 
 
 def _same(value: datetime) -> datetime:
