@@ -7,11 +7,12 @@ import asyncio
 import csv
 import io
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from queue_server.store import tables as t
 from queue_server.store.db import create_engine
@@ -162,3 +163,51 @@ def test_a_later_month_view_counts_closed_days_the_same_twice(
         assert (data["totals"]["issued"], data["totals"]["served"]) == (3, 1)
         assert data["heatmap"]["grid"][0][9] == 3
     assert answers[0]["by_service"] == answers[1]["by_service"]
+
+
+def _insert(database_url: str, table: t.Table, rows: list[dict[str, Any]]) -> None:
+    async def run() -> None:
+        engine = create_engine(database_url)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(insert(table), rows)
+        finally:
+            await engine.dispose()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, run()).result()
+
+
+def test_live_state_flags_unstaffed_services_failed_printers_and_silent_screens(
+        server: Server, database_url: str) -> None:
+    staff = _world(server, database_url)
+    waiting = _post(f"{server.url}/api/v1/tickets", service="NPWP").json()["ticket"]
+    _post(f"{server.url}/api/v1/tickets", service="KTP")
+    _post(f"{server.url}/api/v1/counters/A1/call", staff["ani"])
+    [site] = _rows(server.database_url, t.sites)
+    long_ago = datetime(2025, 11, 24, 1, 0, tzinfo=UTC)  # 08.00 WIB, an hour before "now"
+    _insert(server.database_url, t.print_jobs, [{
+        "id": "job-1", "site_id": site.id, "ticket_id": waiting["id"], "printer": "kiosk-1",
+        "state": "failed", "attempts": 3, "error": "connection refused",
+        "created_at": long_ago, "updated_at": datetime.now(UTC) + timedelta(days=-1)}])
+    _insert(server.database_url, t.screens, [{
+        "site_id": site.id, "client_id": "tv-lobby", "kind": "display", "zone": "lobby",
+        "last_seen_at": long_ago, "state": "online"}])
+
+    answer = httpx.get(f"{server.url}/api/v1/supervisor/live", headers=staff["sri"], timeout=10)
+    assert answer.status_code == 200, answer.text
+    live = answer.json()
+    counters = {c["code"]: c for c in live["counters"]}
+    assert counters["A1"]["status"] == "serving" and counters["A1"]["officer"] == "ani"
+    assert counters["A2"]["status"] == "idle" and counters["A3"]["status"] == "closed"
+    queues = {q["service"]: q for q in live["queues"]}
+    assert queues["NPWP"]["waiting"] == 1 and queues["NPWP"]["unstaffed"]
+    assert not queues["KTP"]["unstaffed"] and queues["KTP"]["waiting"] == 0
+    kinds = {a["kind"] for a in live["alerts"]}
+    assert {"unstaffed_waiting", "printer_failed", "screen_offline"} <= kinds
+    assert live["seq"] > 0
+    refused = httpx.get(f"{server.url}/api/v1/supervisor/live", headers=staff["ani"], timeout=10)
+    assert refused.status_code == 403
+    # the page itself: an officer gets the sign-in form with a plain explanation
+    page = httpx.get(f"{server.url}/supervisor", headers=staff["ani"], timeout=10)
+    assert page.status_code == 200 and "bukan akun penyelia" in page.text
