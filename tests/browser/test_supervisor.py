@@ -40,6 +40,8 @@ def test_live_tab_shows_counters_unstaffed_services_and_follows_calls(
     for service in ("KTP", "KTP", "KK", "NPWP"):
         httpx.post(f"{base}/api/v1/tickets", json={"service": service}, timeout=10)
     page = new_page(1440, 900)
+    page.goto(f"{base}/supervisor")
+    screenshot(page, "supervisor-signin")
     _sign_in_page(page, base)
 
     a1 = page.locator("tr.counter-row[data-counter=A1]")
