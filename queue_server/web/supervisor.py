@@ -172,6 +172,7 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
                      "peak": peak},
             "unsur": unsur,
             "agency_names": {g["key"]: g["name"] for g in data["by_agency"]},
+            "service_names": {g["key"]: g["name"] for g in data["by_service"]},
             "quiet": sorted((u for u in data["utilisation"] if u["flag"]),
                             key=lambda u: (u["per_counter_hour"] is None,
                                            u["per_counter_hour"] or 0))}

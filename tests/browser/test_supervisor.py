@@ -85,9 +85,11 @@ def test_statistics_tab_draws_charts_and_offers_exports(live_server: Server,
     assert page.locator("#chart-wait rect.bar-mean").count() == 1  # one agency called
     assert page.locator("#chart-ikm rect.grade-fill").count() == 9
     assert page.locator("#chart-heatmap rect").count() >= 5
+    page.locator("details.per-service summary").click()
+    assert page.locator("table.ikm-services tbody tr").count() == 2  # KTP and KK
     assert page.locator("a[href^='/api/v1/stats/export.xlsx']").count() == 1
     screenshot(page, "supervisor-statistics")
-    page.locator("#chart-ikm").scroll_into_view_if_needed()
+    page.locator("table.ikm-services").scroll_into_view_if_needed()
     screenshot(page, "supervisor-statistics-skm")
 
     # the export link works with the page's cookie, and is logged
