@@ -305,11 +305,12 @@ async def _act(
         if row is None:
             raise NotFound("ticket_not_found")
         before = to_domain(loket, row)
-        if before.counter is None or actor.counter != before.counter:
-            if actor.counter is None and actor.role in {"supervisor", "admin"}:
-                pass  # supervisors may clear up a ticket left at a closed counter
-            else:
-                raise Forbidden("not_your_ticket")
+        # The counter holding the ticket acts on it; a supervisor signed in without a counter
+        # may clear up a ticket left at a closed counter.
+        holds = before.counter is not None and actor.counter == before.counter
+        supervising = actor.counter is None and actor.role in {"supervisor", "admin"}
+        if not (holds or supervising):
+            raise Forbidden("not_your_ticket")
         after = change(before, now)
         result = await tx.conn.execute(update(tk).where(
             tk.c.id == after.id, tk.c.status == before.status.value).values(

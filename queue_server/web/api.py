@@ -147,13 +147,17 @@ _ACTIONS: dict[str, Any] = {
 }
 
 
-async def ticket_action(request: Request) -> Response:
-    loket = loket_of(request)
-    session = await current_session(request, loket)
-    action = _ACTIONS[request.url.path.rsplit("/", 1)[-1]]
-    await read_json(request)  # bodies are optional, but a bad one is still refused
-    ticket = await action(loket, request.path_params["ticket_id"], session.actor)
-    return JSONResponse({"ticket": ticket})
+def ticket_action(action: Any) -> Any:
+    """The endpoint for one officer action on a ticket the counter holds."""
+
+    async def endpoint(request: Request) -> Response:
+        loket = loket_of(request)
+        session = await current_session(request, loket)
+        await read_json(request)  # bodies are optional, but a bad one is still refused
+        ticket = await action(loket, request.path_params["ticket_id"], session.actor)
+        return JSONResponse({"ticket": ticket})
+
+    return endpoint
 
 
 async def transfer_ticket(request: Request) -> Response:
@@ -182,8 +186,8 @@ routes = [
     Route("/api/v1/tickets/{ticket_id}/transfer", transfer_ticket, methods=["POST"]),
     # One route per action, so other modules' ``/api/v1/tickets/{id}/…`` routes never
     # depend on their place in the list.
-    *(Route(f"/api/v1/tickets/{{ticket_id}}/{action}", ticket_action, methods=["POST"])
-      for action in _ACTIONS),
+    *(Route(f"/api/v1/tickets/{{ticket_id}}/{name}", ticket_action(action), methods=["POST"])
+      for name, action in _ACTIONS.items()),
     Route("/api/v1/counters", list_counters),
     Route("/api/v1/counters/{code}/call", call_next, methods=["POST"]),
     Route("/api/v1/session", create_session, methods=["POST"]),
