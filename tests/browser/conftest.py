@@ -22,8 +22,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync", "--autoplay-policy=no-user-gesture-required"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module. Playwright's sync API runs an event loop in this thread
+    while it is open, so it must be closed before any asyncio test runs: module scope (and
+    browser tests collected last, see ``testpaths``) keeps it from leaking into them."""
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         missing(f"Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
