@@ -11,6 +11,7 @@ from pathlib import Path
 
 from queue_server.settings import Settings, SettingsError
 from queue_server.site import DEMO_SITE, Site, SiteFileInvalid, load_site
+from queue_server.store.db import DatabaseUrlError
 
 #: Demo accounts, printed by ``loket serve --demo``; never created outside the demo.
 DEMO_PASSWORD = "loket-demo"
@@ -108,6 +109,13 @@ async def _ensure_demo_users(settings: Settings) -> None:
         await engine.dispose()
 
 
+def _env_port() -> int:
+    raw = os.environ.get("LOKET_PORT", "8000")
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SettingsError(f"LOKET_PORT harus nomor port 1–65535, bukan {raw!r}")
+    return int(raw)
+
+
 def _describe(url: str | None) -> str:
     from queue_server.store.db import DEFAULT_SQLITE
 
@@ -190,7 +198,8 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="jalankan server")
     common(serve)
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=_env_port(),
+                       help="default: LOKET_PORT, lalu 8000")
     serve.add_argument("--demo", action="store_true",
                        help="situs demo MPP Kota Probolinggo, akun demo, printer virtual")
     serve.add_argument("--clock", help="mulai jam pada waktu ini, mis. "
@@ -224,10 +233,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
     try:
+        args = parser().parse_args(argv)
         result: int = args.func(args)
-    except (SettingsError, SiteFileInvalid) as exc:
+    except (SettingsError, SiteFileInvalid, DatabaseUrlError) as exc:
         print(f"loket: {exc}", file=sys.stderr)
         return 2
     return result

@@ -14,7 +14,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 
-import asyncpg
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -83,6 +82,10 @@ class PostgresListener:
         self.on_notify(str(payload))
 
     async def _listen_once(self) -> None:
+        # Imported here: asyncpg is the optional ``postgres`` extra, and this module is
+        # loaded by every process, SQLite ones included.
+        import asyncpg
+
         conn = await asyncpg.connect(
             self.dsn, timeout=10,
             server_settings={"application_name": self.application_name})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -22,6 +23,10 @@ DEFAULT_SQLITE = Path("loket-data") / "loket.db"
 log = logging.getLogger(__name__)
 
 
+class DatabaseUrlError(ValueError):
+    """The database URL cannot be used on this installation; the message says what to do."""
+
+
 def async_url(url: str | None) -> str:
     """Accept plain URLs (``sqlite:///x.db``, ``postgresql://u@h/db``) and pick the async
     driver, so people can paste what they know."""
@@ -35,8 +40,13 @@ def async_url(url: str | None) -> str:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         return str(parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False))
     if backend in {"postgresql", "postgres"}:
+        if importlib.util.find_spec("asyncpg") is None:
+            raise DatabaseUrlError(
+                "PostgreSQL butuh driver asyncpg yang belum terpasang: "
+                "jalankan pip install 'loket[postgres]'")
         return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
-    raise ValueError(f"database not supported: {backend} (use sqlite:// or postgresql://)")
+    raise DatabaseUrlError(
+        f"basis data tidak didukung: {backend} (pakai sqlite:///… atau postgresql://…)")
 
 
 def create_engine(url: str | None) -> AsyncEngine:
