@@ -1,4 +1,4 @@
-"""The ``loket`` command: serve, db upgrade, config check, user add."""
+"""The ``loket`` command: serve, db upgrade/backup, config check, user add/passwd."""
 
 from __future__ import annotations
 
@@ -7,14 +7,21 @@ import asyncio
 import getpass
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from queue_server.settings import Settings, SettingsError
 from queue_server.site import DEMO_SITE, Site, SiteFileInvalid, load_site
 from queue_server.store.db import DatabaseUrlError
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
+
 #: Demo accounts, printed by ``loket serve --demo``; never created outside the demo.
 DEMO_PASSWORD = "loket-demo"
+DEMO_USERS = (*(f"petugas{i}" for i in range(1, 6)), "supervisor", "admin")
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def _settings(args: argparse.Namespace, **extra: object) -> Settings:
@@ -36,6 +43,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     site = load_site(settings.site_file)
     if settings.demo:
         asyncio.run(_ensure_demo_users(settings))
+    else:
+        left = asyncio.run(_demo_passwords_left(settings))
+        if left:
+            print(f"\nLoket tidak dijalankan: akun {', '.join(left)} masih memakai kata sandi "
+                  "demo, yang tercetak di README dan diketahui semua orang.", file=sys.stderr)
+            for name in left:
+                print(f"  Ganti dengan: loket user passwd {name}", file=sys.stderr)
+            print("  (Untuk mencoba-coba saja, pakai loket serve --demo.)", file=sys.stderr)
+            return 1
+    if args.host not in LOOPBACK and not settings.public_url:
+        print(f"\nPeringatan: server melayani di {args.host} tanpa --public-url. Kode QR pada "
+              "tiket akan menunjuk alamat yang dipakai kiosk, yang mungkin tidak bisa dibuka "
+              "ponsel pengunjung. Pakai mis. --public-url https://antrean.mpp.example.go.id",
+              file=sys.stderr, flush=True)
     if settings.demo and settings.clock_start is None and not real_time:
         settings = _demo_clock(settings, site)
     app = create_app(settings)
@@ -96,15 +117,15 @@ async def _ensure_demo_users(settings: Settings) -> None:
     try:
         async with engine.begin() as conn:
             ids = await sync_site(conn, site)
-            names = [*(f"petugas{i}" for i in range(1, 6)), "supervisor", "admin"]
             existing = set((await conn.execute(select(t.users.c.username).where(
                 t.users.c.site_id == ids.site))).scalars())
-            for name in names:
+            for name in DEMO_USERS:
                 if name in existing:
                     continue
                 role = "officer" if name.startswith("petugas") else name
                 await add_user(conn, ids.site, name, DEMO_PASSWORD, role, SystemClock().now(),
-                               full_name=name.replace("petugas", "Petugas ").title())
+                               full_name=name.replace("petugas", "Petugas ").title(),
+                               check_password=False)
     finally:
         await engine.dispose()
 
@@ -114,6 +135,22 @@ def _env_port() -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise SettingsError(f"LOKET_PORT harus nomor port 1–65535, bukan {raw!r}")
     return int(raw)
+
+
+async def _demo_passwords_left(settings: Settings) -> list[str]:
+    """The demo accounts that still have the demo password. Only those names are checked:
+    every other way to set a password refuses the demo one (it is on the common list)."""
+    from queue_server.services.staff import accounts_with_password
+    from queue_server.store.db import create_engine
+    from queue_server.store.sync import sync_site
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.begin() as conn:
+            ids = await sync_site(conn, load_site(settings.site_file))
+            return await accounts_with_password(conn, ids.site, DEMO_USERS, DEMO_PASSWORD)
+    finally:
+        await engine.dispose()
 
 
 def _describe(url: str | None) -> str:
@@ -146,42 +183,73 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_user_add(args: argparse.Namespace) -> int:
+def _read_password(args: argparse.Namespace) -> str | None:
+    """The new password from stdin or asked twice; ``None`` (after saying why) if they differ."""
     if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Kata sandi: ")
-        if getpass.getpass("Ulangi kata sandi: ") != password:
-            print("Kata sandi tidak sama.", file=sys.stderr)
-            return 1
-    settings = _settings(args)
-    from queue_server.store.migrate import upgrade
-
-    upgrade(settings.database_url)
-    return asyncio.run(_add_user(settings, args.name, password, args.role, args.full_name))
+        return sys.stdin.readline().rstrip("\n")
+    print("Kata sandi: minimal 10 karakter, bukan nama pengguna, bukan yang umum dipakai.")
+    password = getpass.getpass("Kata sandi: ")
+    if getpass.getpass("Ulangi kata sandi: ") != password:
+        print("Kata sandi tidak sama.", file=sys.stderr)
+        return None
+    return password
 
 
-async def _add_user(settings: Settings, name: str, password: str, role: str,
-                    full_name: str) -> int:
+def cmd_user_add(args: argparse.Namespace) -> int:
     from queue_server.clock import SystemClock
+    from queue_server.services.staff import add_user
+
+    password = _read_password(args)
+    if password is None:
+        return 1
+
+    async def change(conn: AsyncConnection, site_id: int) -> None:
+        await add_user(conn, site_id, args.name, password, args.role, SystemClock().now(),
+                       full_name=args.full_name)
+
+    return _change_users(args, change, f"Pengguna {args.name} ({args.role}) dibuat.")
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from queue_server.services.staff import set_password
+
+    password = _read_password(args)
+    if password is None:
+        return 1
+
+    async def change(conn: AsyncConnection, site_id: int) -> None:
+        await set_password(conn, site_id, args.name, password)
+
+    return _change_users(args, change, f"Kata sandi {args.name} diganti; sesinya diakhiri.")
+
+
+def _change_users(args: argparse.Namespace,
+                  change: Callable[[AsyncConnection, int], Awaitable[None]], done: str) -> int:
+    """Run ``change`` in one transaction on the site's database; errors in plain words."""
     from queue_server.domain.errors import DomainError
     from queue_server.messages import message
-    from queue_server.services.staff import add_user
     from queue_server.store.db import create_engine
+    from queue_server.store.migrate import upgrade
     from queue_server.store.sync import sync_site
 
-    engine = create_engine(settings.database_url)
+    settings = _settings(args)
+    upgrade(settings.database_url)
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            async with engine.begin() as conn:
+                ids = await sync_site(conn, load_site(settings.site_file))
+                await change(conn, ids.site)
+        finally:
+            await engine.dispose()
+
     try:
-        async with engine.begin() as conn:
-            ids = await sync_site(conn, load_site(settings.site_file))
-            await add_user(conn, ids.site, name, password, role, SystemClock().now(),
-                           full_name=full_name)
+        asyncio.run(run())
     except DomainError as exc:
         print(message(exc.code, "id", exc.params), file=sys.stderr)
         return 1
-    finally:
-        await engine.dispose()
-    print(f"Pengguna {name} ({role}) dibuat.")
+    print(done)
     return 0
 
 
@@ -229,6 +297,11 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--full-name", default="")
     add.add_argument("--password-stdin", action="store_true")
     add.set_defaults(func=cmd_user_add)
+    passwd = user.add_parser("passwd", help="ganti kata sandi (dan akhiri sesinya)")
+    common(passwd)
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true")
+    passwd.set_defaults(func=cmd_user_passwd)
     return p
 
 

@@ -84,7 +84,7 @@ class PostgresListener:
     async def _listen_once(self) -> None:
         # Imported here: asyncpg is the optional ``postgres`` extra, and this module is
         # loaded by every process, SQLite ones included.
-        import asyncpg
+        import asyncpg  # type: ignore[import-untyped]
 
         conn = await asyncpg.connect(
             self.dsn, timeout=10,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +15,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from queue_server.domain.errors import DomainError, Forbidden, Invalid, Unauthorized
+from queue_server.domain.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
+from queue_server.domain.passwords import password_problem
 from queue_server.services.context import Loket
 from queue_server.services.tickets import Actor
 from queue_server.store import tables as t
@@ -46,14 +49,16 @@ def hash_token(token: str) -> str:
 
 
 async def add_user(conn: AsyncConnection, site_id: int, username: str, password: str, role: str,
-                   now: datetime, full_name: str = "") -> int:
+                   now: datetime, full_name: str = "", *, check_password: bool = True) -> int:
+    """Create an account. ``check_password=False`` is for the demo's published accounts only;
+    a real server refuses to start while any of them keeps that password."""
     if role not in ROLES:
         raise Invalid("invalid", detail=f"role harus salah satu dari {', '.join(ROLES)}")
     if not username or len(username) > 64 or not username.replace(".", "").replace(
             "_", "").replace("-", "").isalnum():
         raise Invalid("invalid", detail="nama pengguna: huruf, angka, '.', '_' atau '-'")
-    if len(password) < 8:
-        raise Invalid("invalid", detail="kata sandi minimal 8 karakter")
+    if check_password:
+        _check_password(password, username)
     exists = (await conn.execute(select(t.users.c.id).where(
         t.users.c.site_id == site_id, t.users.c.username == username))).first()
     if exists is not None:
@@ -62,6 +67,36 @@ async def add_user(conn: AsyncConnection, site_id: int, username: str, password:
         site_id=site_id, username=username, full_name=full_name or username,
         password_hash=_hasher.hash(password), role=role, created_at=now)
         .returning(t.users.c.id))).scalar_one())
+
+
+def _check_password(password: str, username: str) -> None:
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise Invalid(problem)
+
+
+async def set_password(conn: AsyncConnection, site_id: int, username: str, password: str) -> None:
+    """Give ``username`` a new password and end their sessions, so a stolen session or a
+    known (demo) password stops working at once."""
+    _check_password(password, username)
+    user_id = (await conn.execute(select(t.users.c.id).where(
+        t.users.c.site_id == site_id, t.users.c.username == username))).scalar()
+    if user_id is None:
+        raise NotFound("unknown_user", username=username)
+    await conn.execute(update(t.users).where(t.users.c.id == user_id).values(
+        password_hash=_hasher.hash(password)))
+    await conn.execute(delete(t.sessions).where(t.sessions.c.user_id == user_id))
+
+
+async def accounts_with_password(conn: AsyncConnection, site_id: int, usernames: Iterable[str],
+                                 password: str) -> list[str]:
+    """Which of ``usernames`` (active accounts) still sign in with ``password``."""
+    rows = (await conn.execute(select(t.users.c.username, t.users.c.password_hash).where(
+        t.users.c.site_id == site_id, t.users.c.username.in_(list(usernames)),
+        t.users.c.active.is_(True)))).all()
+    checks = [asyncio.to_thread(_verify, row.password_hash, password) for row in rows]
+    matches = await asyncio.gather(*checks)
+    return sorted(row.username for row, match in zip(rows, matches, strict=True) if match)
 
 
 async def sign_in(loket: Loket, username: str, password: str,

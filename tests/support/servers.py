@@ -35,10 +35,10 @@ class Server:
 @contextlib.contextmanager
 def start_server(database_url: str, site_file: Path, workdir: Path, *, clock: str | None = None,
                  port: int | None = None, extra_env: dict[str, str] | None = None,
-                 timeout_s: float = 30.0) -> Iterator[Server]:
+                 timeout_s: float = 30.0, host: str = "127.0.0.1") -> Iterator[Server]:
     port = port or free_port()
     log = workdir / f"server-{port}.log"
-    args = [sys.executable, "-m", "queue_server.cli", "serve", "--port", str(port),
+    args = [sys.executable, "-m", "queue_server.cli", "serve", "--host", host, "--port", str(port),
             "--database-url", database_url, "--config", str(site_file),
             "--log-level", "warning"]
     if clock:
