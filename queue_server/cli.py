@@ -71,11 +71,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.demo:
         print(f"\n  Akun demo (kata sandi untuk semua: {DEMO_PASSWORD}):")
         print("    petugas1 … petugas5 (petugas loket), supervisor, admin")
-        print("  Printer: virtual (tiket tampil di layar dan di log)")
+        print(f"  Printer: virtual (tiket tampil di layar dan di log ini; salinan ESC/POS di "
+              f"{settings.slips_dir}/)")
     print("\nTekan Ctrl+C untuk berhenti.\n", flush=True)
+    if settings.virtual_printer:
+        _show_slips(settings.slips_dir)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                 access_log=args.log_level == "debug")
     return 0
+
+
+def _show_slips(folder: Path) -> None:
+    """The virtual printer's slips go to this terminal whatever the server's log level."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    slips = logging.getLogger("loket.slips")
+    slips.setLevel(logging.INFO)
+    slips.addHandler(handler)
+    slips.propagate = False
 
 
 def _demo_clock(settings: Settings, site: Site) -> Settings:

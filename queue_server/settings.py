@@ -23,8 +23,10 @@ class Settings:
     public_url: str = ""
     #: start the clock at this moment (the demo's "working morning", tests' moved clock)
     clock_start: datetime | None = None
-    #: print to the virtual (dummy) printer whatever the site file says
+    #: print to the virtual printer whatever the site file says (the demo)
     virtual_printer: bool = False
+    #: where the virtual printer keeps its slips
+    slips_dir: Path = Path("loket-data") / "slips"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

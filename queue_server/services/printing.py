@@ -13,12 +13,12 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, update
 
 from printers import (
-    DummyPrinter,
     JobState,
     PrinterDevice,
     PrintSpool,
@@ -27,6 +27,7 @@ from printers import (
     paper_mm_from_config,
     render_slip,
 )
+from printers.virtual import VirtualPrinter
 from queue_server.domain.errors import Invalid
 from queue_server.services import tickets
 from queue_server.services.context import Loket
@@ -55,12 +56,15 @@ def _number(cfg: Mapping[str, Any], key: str, default: float) -> float:
 class Printing:
     """The site's printers and what happened to each print job."""
 
-    def __init__(self, loket: Loket, *, virtual: bool = False) -> None:
+    def __init__(self, loket: Loket, *, virtual_slips: Path | None = None) -> None:
+        """``virtual_slips``: print every printer's jobs to the demo's virtual printer, which
+        keeps the slips in that folder, whatever the site file says."""
         self.loket = loket
         self.printers: dict[str, Printer] = {}
         for cfg in loket.site.printers:
             code = str(cfg["code"])
-            device: PrinterDevice = DummyPrinter() if virtual else device_from_config(cfg)
+            device: PrinterDevice = (VirtualPrinter(virtual_slips) if virtual_slips
+                                     else device_from_config(cfg))
             spool = PrintSpool(
                 device,
                 attempts=int(_number(cfg, "attempts", 3)),
@@ -68,7 +72,7 @@ class Printing:
                 backoff_s=_number(cfg, "retry_s", 0.5),
                 on_change=self._on_change,
             )
-            kind = "dummy" if virtual else str(cfg.get("kind", "dummy"))
+            kind = "virtual" if virtual_slips else str(cfg.get("kind", "dummy"))
             self.printers[code] = Printer(code, kind, paper_mm_from_config(cfg), spool)
 
     def start(self) -> None:

@@ -33,7 +33,9 @@ SUPERVISORS = {"supervisor", "admin"}
 
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    printing = Printing(app.state.loket, virtual=app.state.settings.virtual_printer)
+    settings = app.state.settings
+    printing = Printing(app.state.loket, virtual_slips=settings.slips_dir
+                        if settings.virtual_printer else None)
     app.state.printing = printing
     printing.start()
     try:

@@ -35,7 +35,8 @@ class Server:
 @contextlib.contextmanager
 def start_server(database_url: str, site_file: Path, workdir: Path, *, clock: str | None = None,
                  port: int | None = None, extra_env: dict[str, str] | None = None,
-                 timeout_s: float = 30.0, host: str = "127.0.0.1") -> Iterator[Server]:
+                 timeout_s: float = 30.0, host: str = "127.0.0.1",
+                 demo: bool = False) -> Iterator[Server]:
     port = port or free_port()
     log = workdir / f"server-{port}.log"
     args = [sys.executable, "-m", "queue_server.cli", "serve", "--host", host, "--port", str(port),
@@ -43,6 +44,8 @@ def start_server(database_url: str, site_file: Path, workdir: Path, *, clock: st
             "--log-level", "warning"]
     if clock:
         args += ["--clock", clock]
+    if demo:
+        args.append("--demo")
     env = {**os.environ, **(extra_env or {})}
     with log.open("wb") as out:
         process = subprocess.Popen(args, cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
