@@ -186,6 +186,28 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    from queue_server.store.backup import BackupError, backup_sqlite, pg_dump_command, sqlite_path
+
+    url = args.database_url or os.environ.get("LOKET_DATABASE_URL")
+    source = sqlite_path(url)
+    if source is None:
+        assert url is not None
+        print("Basis data PostgreSQL dicadangkan dengan alat PostgreSQL sendiri:")
+        print(f"  {pg_dump_command(url, args.path)}")
+        print("Pulihkan dengan pg_restore --dbname … (lihat docs/operating.md).")
+        return 0
+    print(f"Mencadangkan {source} ke {args.path} (server boleh tetap berjalan) ...", flush=True)
+    try:
+        result = backup_sqlite(source, args.path)
+    except BackupError as exc:
+        print(f"loket: {exc}", file=sys.stderr)
+        return 1
+    print(f"Selesai: {result.path} ({result.size_bytes / 1e6:.1f} MB, {result.tickets} tiket), "
+          "salinan diperiksa dan utuh.")
+    return 0
+
+
 def cmd_config_check(args: argparse.Namespace) -> int:
     try:
         site = load_site(args.file)
@@ -296,6 +318,10 @@ def parser() -> argparse.ArgumentParser:
     up = db.add_parser("upgrade", help="terapkan migrasi")
     up.add_argument("--database-url")
     up.set_defaults(func=cmd_db_upgrade)
+    backup = db.add_parser("backup", help="salinan utuh basis data yang sedang berjalan")
+    backup.add_argument("path", type=Path, help="berkas cadangan baru, mis. cadangan/loket.db")
+    backup.add_argument("--database-url")
+    backup.set_defaults(func=cmd_db_backup)
 
     config = sub.add_parser("config", help="berkas situs").add_subparsers(dest="config_command",
                                                                           required=True)
