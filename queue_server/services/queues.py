@@ -13,6 +13,19 @@ from queue_server.services.views import select_tickets, ticket_json, to_domain
 from queue_server.store import tables as t
 
 
+async def waiting_by_service(loket: Loket) -> dict[str, int]:
+    """How many tickets wait now (today) for each of the site's services."""
+    now = loket.clock.now()
+    async with loket.db.read() as conn:
+        counts = dict((await conn.execute(
+            select(t.tickets.c.service_id, func.count()).where(
+                t.tickets.c.site_id == loket.ids.site,
+                t.tickets.c.business_day == loket.business_day(now),
+                t.tickets.c.status == Status.WAITING.value)
+            .group_by(t.tickets.c.service_id))).all())
+    return {code: counts.get(service_id, 0) for code, service_id in loket.ids.services.items()}
+
+
 async def counter_queues(loket: Loket, counter_code: str) -> dict[str, Any]:
     """Today's waiting tickets of each service the counter serves: count, how many are
     priority, and the longest wait so far. A priority-only counter counts only priority

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from queue_server.domain.errors import Closed
-from queue_server.domain.tickets import Status
 from queue_server.services import staff, tickets
 from queue_server.services.context import Loket
-from queue_server.store import tables as t
+from queue_server.services.queues import waiting_by_service
 from queue_server.web.auth import COOKIE, current_session
 from queue_server.web.http import error_response, field, read_json
 
@@ -32,13 +30,7 @@ async def healthz(request: Request) -> Response:
 async def list_services(request: Request) -> Response:
     loket = loket_of(request)
     now = loket.clock.now()
-    async with loket.db.read() as conn:
-        waiting = dict((await conn.execute(
-            select(t.tickets.c.service_id, func.count()).where(
-                t.tickets.c.site_id == loket.ids.site,
-                t.tickets.c.business_day == loket.business_day(now),
-                t.tickets.c.status == Status.WAITING.value)
-            .group_by(t.tickets.c.service_id))).tuples().all())
+    waiting = await waiting_by_service(loket)
     agencies = []
     for agency in loket.site.agencies:
         services = []
@@ -51,7 +43,7 @@ async def list_services(request: Request) -> Response:
             services.append({
                 "code": s.code, "name": s.name, "name_en": s.name_en, "prefix": s.queue,
                 "open_now": open_now, "closed_reason": closed_reason,
-                "waiting": waiting.get(loket.ids.services[s.code], 0),
+                "waiting": waiting.get(s.code, 0),
                 "daily_quota": s.daily_quota, "target_wait_s": s.target_wait_s,
                 "standard": s.standard,
             })

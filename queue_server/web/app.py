@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
@@ -23,7 +24,17 @@ from queue_server.settings import Settings
 from queue_server.site import load_site
 from queue_server.store.db import Database, create_engine
 from queue_server.store.sync import sync_site
-from queue_server.web import api, breaks, counter, display, kiosk, openapi, supervisor, ws
+from queue_server.web import (
+    api,
+    breaks,
+    counter,
+    display,
+    kiosk,
+    metrics,
+    openapi,
+    supervisor,
+    ws,
+)
 from queue_server.web.http import error_response
 
 log = logging.getLogger("loket")
@@ -32,7 +43,7 @@ log = logging.getLogger("loket")
 #: spool, a LISTEN connection, the opening-hours gate) also has ``lifespan(app)``, an async
 #: context manager entered after the core is wired, in this order.
 AUDIENCES: tuple[ModuleType, ...] = (api, openapi, ws, display, kiosk, counter, supervisor,
-                                     breaks)
+                                     breaks, metrics)
 
 
 def make_clock(settings: Settings) -> Clock:
@@ -88,6 +99,7 @@ def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = Non
     routes += extra_routes or []
     return Starlette(
         routes=routes,
+        middleware=[Middleware(metrics.RequestTimer)],
         lifespan=lifespan,
         exception_handlers={
             DomainError: domain_error,
