@@ -12,8 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from escpos.printer import Dummy  # type: ignore[import-untyped]
-
 COLUMNS = {58: 32, 80: 48}
 """Characters per line in font A for each supported paper width."""
 
@@ -110,11 +108,20 @@ def number_scale(number: str, paper_mm: int) -> int:
     return max(1, min(_NUMBER_SCALE[paper_mm], fits))
 
 
+def preload() -> None:
+    """Import python-escpos now (in a worker thread) so the first slip is not the slow one."""
+    import escpos.printer  # type: ignore[import-untyped]  # noqa: F401
+
+
 def render_slip(slip: TicketSlip, paper_mm: int) -> bytes:
     """ESC/POS bytes for one ticket, ending with a feed and a full cut."""
     if paper_mm not in COLUMNS:
         raise ValueError(f"paper_mm must be one of {sorted(COLUMNS)}, not {paper_mm}")
     columns = COLUMNS[paper_mm]
+    # Imported on first use: python-escpos reads its printer profiles at import (0.2–0.7 s),
+    # which would otherwise delay every start-up; ``preload`` warms it in the background.
+    from escpos.printer import Dummy  # type: ignore[import-untyped]
+
     printer = Dummy()
     printer.hw("INIT")
     printer.charcode("CP437")

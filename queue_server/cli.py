@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from queue_server.services.demo import DEMO_PASSWORD, DEMO_USERS
 from queue_server.settings import Settings, SettingsError
 from queue_server.site import DEMO_SITE, Site, SiteFileInvalid, load_site
 from queue_server.store.db import DatabaseUrlError
@@ -18,9 +19,6 @@ from queue_server.store.db import DatabaseUrlError
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
 
-#: Demo accounts, printed by ``loket serve --demo``; never created outside the demo.
-DEMO_PASSWORD = "loket-demo"
-DEMO_USERS = (*(f"petugas{i}" for i in range(1, 6)), "supervisor", "admin")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -41,9 +39,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"Loket: memeriksa basis data ({_describe(settings.database_url)}) ...", flush=True)
     upgrade(settings.database_url)
     site = load_site(settings.site_file)
-    if settings.demo:
-        asyncio.run(_ensure_demo_users(settings))
-    else:
+    if not settings.demo:
         left = asyncio.run(_demo_passwords_left(settings))
         if left:
             print(f"\nLoket tidak dijalankan: akun {', '.join(left)} masih memakai kata sandi "
@@ -116,33 +112,6 @@ def _demo_clock(settings: Settings, site: Site) -> Settings:
           "aturan jam layanan tetap berlaku.")
     print("  Jam sebenarnya: --clock now. Waktu lain: --clock 2025-11-24T09:00+07:00", flush=True)
     return dataclasses.replace(settings, clock_start=start)
-
-
-async def _ensure_demo_users(settings: Settings) -> None:
-    from sqlalchemy import select
-
-    from queue_server.clock import SystemClock
-    from queue_server.services.staff import add_user
-    from queue_server.store import tables as t
-    from queue_server.store.db import create_engine
-    from queue_server.store.sync import sync_site
-
-    site = load_site(settings.site_file)
-    engine = create_engine(settings.database_url)
-    try:
-        async with engine.begin() as conn:
-            ids = await sync_site(conn, site)
-            existing = set((await conn.execute(select(t.users.c.username).where(
-                t.users.c.site_id == ids.site))).scalars())
-            for name in DEMO_USERS:
-                if name in existing:
-                    continue
-                role = "officer" if name.startswith("petugas") else name
-                await add_user(conn, ids.site, name, DEMO_PASSWORD, role, SystemClock().now(),
-                               full_name=name.replace("petugas", "Petugas ").title(),
-                               check_password=False)
-    finally:
-        await engine.dispose()
 
 
 def _env_port() -> int:

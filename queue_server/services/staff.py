@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -28,8 +29,13 @@ MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 
 _hasher = PasswordHasher()
-# Verifying against this when the user does not exist keeps the timing the same.
-_DUMMY_HASH = _hasher.hash("loket-dummy-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verifying against this when the user does not exist keeps the timing the same. Made on
+    first need rather than at import, where it cost every start-up a quarter second."""
+    return _hasher.hash("loket-dummy-password")
 
 
 class RateLimited(DomainError):
@@ -115,7 +121,7 @@ async def sign_in(loket: Loket, username: str, password: str,
             t.users.c.active.is_(True)))).first()
     if failures >= MAX_FAILURES:
         raise RateLimited("too_many_attempts", minutes=int(FAILURE_WINDOW.total_seconds() // 60))
-    ok = _verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+    ok = _verify(user.password_hash if user else _dummy_hash(), password) and user is not None
     if not ok or user is None:
         async with loket.db.write(loket.ids.site, now) as tx:
             await tx.conn.execute(insert(t.login_attempts).values(

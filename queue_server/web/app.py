@@ -20,6 +20,7 @@ from queue_server.clock import Clock, ShiftedClock, SystemClock
 from queue_server.domain.errors import DomainError
 from queue_server.events.hub import Hub
 from queue_server.services.context import Loket
+from queue_server.services.demo import ensure_demo_accounts
 from queue_server.settings import Settings
 from queue_server.site import load_site
 from queue_server.store.db import Database, create_engine
@@ -77,12 +78,14 @@ def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = Non
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         db = Database(create_engine(settings.database_url))
+        clock = make_clock(settings)
         async with db.engine.begin() as conn:
             ids = await sync_site(conn, site)
+            if settings.demo:
+                await ensure_demo_accounts(conn, ids.site, clock.now())
         hub = Hub()
         db.on_commit(hub.publish)
-        loket = Loket(db=db, site=site, ids=ids, clock=make_clock(settings),
-                      public_url=settings.public_url)
+        loket = Loket(db=db, site=site, ids=ids, clock=clock, public_url=settings.public_url)
         app.state.loket = loket
         app.state.hub = hub
         app.state.settings = settings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 import kiosk_ui
+from printers.slips import preload as preload_slips
 from queue_server.domain.errors import Forbidden
 from queue_server.services import tickets
 from queue_server.services.context import Loket
@@ -38,10 +40,12 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
                         if settings.virtual_printer else None)
     app.state.printing = printing
     printing.start()
+    warm_up = asyncio.create_task(asyncio.to_thread(preload_slips))
     try:
         yield
     finally:
         await printing.stop()
+        await warm_up
 
 
 def _loket(request: Request) -> Loket:

@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from starlette.testclient import TestClient
 
 from queue_server import cli
 from queue_server.settings import Settings
 from queue_server.store import tables as t
 from queue_server.store.db import create_engine
+from queue_server.store.migrate import upgrade
+from queue_server.web.app import create_app
 from tests.support.servers import start_server
 
 GOOD = "kopi-pagi-di-mayangan"
@@ -28,11 +31,10 @@ def run(argv: list[str], stdin: str = "", monkeypatch: pytest.MonkeyPatch | None
 def demo_database(tmp_path: Path) -> str:
     """A database that a demo ran on: the published demo accounts exist."""
     url = f"sqlite:///{tmp_path / 'loket.db'}"
-    cli.parser()  # the CLI's own parser must build
-    from queue_server.store.migrate import upgrade
-
     upgrade(url)
-    asyncio.run(cli._ensure_demo_users(Settings.from_env(database_url=url, demo=True)))
+    settings = Settings.from_env(database_url=url, demo=True)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/healthz").status_code == 200
     return url
 
 
