@@ -121,8 +121,8 @@ def check_counters(read: Reader, data: Mapping[str, Any], facts: Facts) -> None:
         read.text(item, "name", path)
         priority_only = read.boolean(item, "priority_only", path)
         served = _served(read, item, path, known, written)
-        if code is not None and served is not None:
-            facts.counters.append(CounterFact(path, code, served, bool(priority_only)))
+        if served is not None:
+            facts.counters.append(CounterFact(path, code or "", served, bool(priority_only)))
 
 
 def _served(read: Reader, item: Mapping[str, Any], path: str, known: set[str],
@@ -139,7 +139,6 @@ def _served(read: Reader, item: Mapping[str, Any], path: str, known: set[str],
         read.findings.error(where, "\"*\" (semua layanan) ditulis sendirian",
                             "\"*\" (every service) stands alone")
         return None
-    ok = True
     seen: set[str] = set()
     for index, code in enumerate(listed):
         if code == ALL_SERVICES:
@@ -147,18 +146,16 @@ def _served(read: Reader, item: Mapping[str, Any], path: str, known: set[str],
         if not isinstance(code, str):
             read.findings.error(f"{where}[{index}]", f"kode layanan berupa teks, bukan {code!r}",
                                 f"a service code is text, not {code!r}")
-            ok = False
         elif code in seen:
             read.findings.error(f"{where}[{index}]", f"layanan {code!r} tertulis dua kali",
                                 f"service {code!r} is listed twice")
-            ok = False
         elif code not in known and code not in written:
             read.findings.error(f"{where}[{index}]", f"layanan {code!r} tidak ada di berkas ini",
                                 f"service {code!r} is not in this file")
-            ok = False
         if isinstance(code, str):
             seen.add(code)
-    return tuple(listed) if ok else None
+    # The codes it does serve, so a typo in one does not also report the others unserved.
+    return tuple(c for c in listed if isinstance(c, str) and (c in known or c == ALL_SERVICES))
 
 
 def _written_service_codes(data: Mapping[str, Any]) -> set[str]:
