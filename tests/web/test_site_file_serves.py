@@ -25,7 +25,7 @@ from queue_server.store.migrate import upgrade
 from queue_server.web.app import create_app
 from tests.conftest import MONDAY_MORNING, SITE_FILE
 
-# The test site plus the sections it lacks, so their fields are mutated too.
+# The test site plus date overrides, so their fields are mutated too.
 BASE = SITE_FILE.read_text(encoding="utf-8").replace("holidays = true\n", """holidays = true
 
 [[hours.overrides]]
@@ -37,12 +37,7 @@ reason = "Ramadan"
 [[hours.overrides]]
 date = "2026-03-20"
 closed = true
-""", 1) + """
-[[kiosks]]
-code = "lobi"
-name = "Anjungan lobi"
-printer = "kiosk-1"
-"""
+""", 1)
 
 _KEY_LINE = re.compile(r"^(\s*[A-Za-z0-9_-]+\s*=\s*)(.+)$")
 _SPAN = re.compile(r'"\d{1,2}:\d{2}-\d{1,2}:\d{2}"')

@@ -160,8 +160,7 @@ def test_services_of_one_agency_share_its_queue_without_a_finding() -> None:
 
 
 def test_a_kiosk_naming_a_missing_printer_is_an_error() -> None:
-    text = SITE + '\n[[kiosks]]\ncode = "lobi"\nprinter = "kiosk-1"\n' \
-                  '\n[[kiosks]]\ncode = "lantai2"\nprinter = "kiosk-2"\n'
+    text = SITE + '\n[[kiosks]]\ncode = "lantai2"\nprinter = "kiosk-2"\n'
     found = only(check(text), "kiosks[1].printer")
     assert found.is_error and found.line == text.splitlines().index('printer = "kiosk-2"') + 1
 
