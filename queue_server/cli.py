@@ -36,9 +36,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     real_time = args.clock == "now"
     settings = _settings(args, demo=args.demo, clock_start=None if real_time else args.clock,
                          virtual_printer=args.demo, public_url=args.public_url)
+    # The site file is checked first, with the very check of `loket config check`: an invalid
+    # file stops here with the whole list (main prints it), before the database is touched.
+    site = load_site(settings.site_file)
+    for warning in site.warnings:
+        print(f"loket: peringatan: {warning}", file=sys.stderr)
     print(f"Loket: memeriksa basis data ({_describe(settings.database_url)}) ...", flush=True)
     upgrade(settings.database_url)
-    site = load_site(settings.site_file)
     if not settings.demo:
         left = asyncio.run(_demo_passwords_left(settings))
         if left:
@@ -178,14 +182,29 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
+    """Every finding at once: errors refuse the file, warnings are listed and allowed (unless
+    ``--strict``, for an office's CI). Exit 0 = the server will start with this file."""
+    from queue_server.sitecheck import errors, report
+
+    lang = args.lang
     try:
         site = load_site(args.file)
     except SiteFileInvalid as exc:
-        print(exc, file=sys.stderr)
+        print(exc.describe(lang), file=sys.stderr)
         return 1
-    services = len(site.services)
-    print(f"OK: {site.name} — {len(site.agencies)} instansi, {services} layanan, "
-          f"{len(site.counters)} loket, {len(site.printers)} printer.")
+    refused = errors(site.warnings, strict=args.strict)
+    if refused:
+        print(f"{args.file}: " + ("peringatan dianggap kesalahan (--strict)" if lang == "id"
+                                  else "warnings count as errors (--strict)"), file=sys.stderr)
+        print(report(site.warnings, lang, strict=True), file=sys.stderr)
+        return 1
+    if site.warnings:
+        print(report(site.warnings, lang))
+    counts = (f"{len(site.agencies)} instansi, {len(site.services)} layanan, "
+              f"{len(site.counters)} loket, {len(site.printers)} printer" if lang == "id" else
+              f"{len(site.agencies)} agencies, {len(site.services)} services, "
+              f"{len(site.counters)} counters, {len(site.printers)} printers")
+    print(f"OK: {site.name} — {counts}.")
     return 0
 
 
@@ -296,6 +315,10 @@ def parser() -> argparse.ArgumentParser:
                                                                           required=True)
     check = config.add_parser("check", help="periksa berkas situs")
     check.add_argument("file", type=Path)
+    check.add_argument("--strict", action="store_true",
+                       help="peringatan juga dianggap kesalahan (untuk CI)")
+    check.add_argument("--lang", choices=["id", "en"], default="id",
+                       help="bahasa pesan: id (default) atau en")
     check.set_defaults(func=cmd_config_check)
 
     user = sub.add_parser("user", help="akun petugas").add_subparsers(dest="user_command",

@@ -17,7 +17,7 @@ from starlette.templating import Jinja2Templates
 
 import kiosk_ui
 from printers.slips import preload as preload_slips
-from queue_server.domain.errors import Forbidden
+from queue_server.domain.errors import Forbidden, Invalid
 from queue_server.services import tickets
 from queue_server.services.context import Loket
 from queue_server.services.printing import Printing, qr_svg, track_url
@@ -69,10 +69,23 @@ async def kiosk_page(request: Request) -> Response:
     loket = _loket(request)
     idle = request.query_params.get("idle", "")
     idle_s = int(idle) if idle.isdigit() and 3 <= int(idle) <= 600 else IDLE_S
-    printer = request.query_params.get("printer") or ""
+    printer = request.query_params.get("printer") or _kiosk_printer(
+        loket, request.query_params.get("kiosk"))
     return templates.TemplateResponse(request, "kiosk.html", {
         "site": loket.site, "idle_s": idle_s, "printer": printer,
         "lang": language(request), "now": loket.clock.now().isoformat()})
+
+
+def _kiosk_printer(loket: Loket, code: str | None) -> str:
+    """``/kiosk?kiosk=CODE`` prints on the printer its ``[[kiosks]]`` entry names (the site
+    check made sure that printer exists); no kiosk or no printer = the site's first."""
+    if not code:
+        return ""
+    kiosk = next((k for k in loket.site.kiosks if k.code == code), None)
+    if kiosk is None:
+        raise Invalid("invalid", detail=f"kiosk {code!r}",
+                      message_en=f"Invalid data: unknown kiosk {code!r}")
+    return kiosk.printer or ""
 
 
 async def kiosk_issue(request: Request) -> Response:

@@ -55,12 +55,14 @@ def test_every_error_is_reported_with_field_and_line() -> None:
     assert "baris 9" in str(caught.value)
 
 
-def test_unknown_services_on_counters_and_unserved_services_are_errors() -> None:
+def test_an_unknown_service_on_a_counter_is_an_error_and_an_unserved_service_a_warning() -> None:
     bad = GOOD.replace('services = ["KTP"]', 'services = ["KK"]')
     with pytest.raises(SiteFileInvalid) as caught:
         parse_site(bad)
-    messages = " ".join(e.message for e in caught.value.errors)
-    assert "'KK' tidak ada" in messages and "tidak dilayani loket mana pun" in messages
+    assert [(e.path, e.message) for e in caught.value.errors] == [
+        ("agencies[0].counters[0].services[0]", "layanan 'KK' tidak ada di berkas ini")]
+    unserved = [w for w in caught.value.warnings if w.path == "agencies[0].services[0].code"]
+    assert "tidak dilayani loket mana pun" in unserved[0].message
 
 
 def test_broken_toml_names_the_line(tmp_path: Path) -> None:

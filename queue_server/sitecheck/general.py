@@ -1,0 +1,80 @@
+"""``[site]``, ``[ordering]``, ``[[priority_categories]]`` and the file's top-level keys."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from queue_server.sitecheck.facts import Facts
+from queue_server.sitecheck.fields import Reader
+
+SITE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+CATEGORY_CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+TOP_LEVEL = ("site", "hours", "breaks", "ordering", "priority_categories", "agencies",
+             "counters", "printers", "kiosks")
+_SITE_KEYS = ("code", "name", "address", "timezone", "google_review_url", "maklumat",
+              "notices", "data_retention_days")
+
+
+def check_top_level(read: Reader, data: Mapping[str, Any]) -> None:
+    read.unknown_keys(data, TOP_LEVEL, "")
+
+
+def check_site_table(read: Reader, data: Mapping[str, Any]) -> None:
+    head = read.table(data, "site", "", required=True)
+    if head is None:
+        return
+    read.unknown_keys(head, _SITE_KEYS, "site")
+    code = read.text(head, "code", "site", required=True, longest=32)
+    if code is not None and not SITE_CODE.match(code):
+        read.findings.error("site.code", "hanya huruf kecil, angka dan '-' (maks. 32)",
+                            "only lower-case letters, digits and '-' (at most 32)")
+    read.text(head, "name", "site", required=True)
+    read.text(head, "address", "site", blank_ok=True, longest=500)
+    zone = read.text(head, "timezone", "site", longest=64)
+    if zone is not None:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            read.findings.error("site.timezone",
+                                f"zona waktu tidak dikenal: {zone!r} (mis. Asia/Jakarta)",
+                                f"unknown time zone {zone!r} (e.g. Asia/Jakarta)")
+    url = read.text(head, "google_review_url", "site", longest=500)
+    if url is not None and not url.startswith(("https://", "http://")):
+        read.findings.error("site.google_review_url", "harus alamat web (https://...)",
+                            "must be a web address (https://...)")
+    read.text(head, "maklumat", "site", blank_ok=True, longest=5000)
+    read.texts(head, "notices", "site")
+    read.integer(head, "data_retention_days", "site", low=1, high=3650,
+                 unit=("hari", "days"))
+
+
+def check_ordering(read: Reader, data: Mapping[str, Any]) -> None:
+    table = read.table(data, "ordering", "")
+    if table is None:
+        return
+    read.unknown_keys(table, ("priority_every", "max_normal_wait_minutes",
+                              "no_show_after_recalls"), "ordering")
+    read.integer(table, "priority_every", "ordering", low=1, high=100)
+    read.integer(table, "max_normal_wait_minutes", "ordering", low=1, high=1440,
+                 unit=("menit", "minutes"))
+    read.integer(table, "no_show_after_recalls", "ordering", low=0, high=10)
+
+
+def check_priority_categories(read: Reader, data: Mapping[str, Any], facts: Facts) -> None:
+    for path, item in read.tables(data, "priority_categories", "", "priority_categories"):
+        read.unknown_keys(item, ("code", "name", "name_en"), path)
+        code = read.text(item, "code", path, required=True, longest=32)
+        if code is not None and not CATEGORY_CODE.match(code):
+            read.findings.error(f"{path}.code", "huruf kecil, angka dan '_', diawali huruf",
+                                "lower-case letters, digits and '_', starting with a letter")
+        elif code is not None and code in facts.categories:
+            read.findings.error(f"{path}.code", f"kategori {code!r} sudah dipakai",
+                                f"category {code!r} is already used")
+        elif code is not None:
+            facts.categories.add(code)
+        read.text(item, "name", path, required=True)
+        read.text(item, "name_en", path)
