@@ -32,8 +32,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "Your session has ended. Please sign in again."),
     "forbidden": ("Anda tidak berhak melakukan ini.", "You are not allowed to do this."),
     "bad_credentials": ("Nama pengguna atau kata sandi salah.", "Wrong username or password."),
-    "too_many_attempts": ("Terlalu banyak percobaan masuk. Coba lagi dalam {minutes} menit.",
-                          "Too many sign-in attempts. Try again in {minutes} minutes."),
+    "too_many_attempts": ("Terlalu banyak percobaan masuk dari perangkat ini. Coba lagi dalam "
+                          "{minutes} menit.",
+                          "Too many sign-in attempts from this device. Try again in {minutes} "
+                          "minutes."),
+    "account_locked": ("Akun ini dikunci sementara karena terlalu banyak percobaan masuk. "
+                       "Kunci terbuka sendiri dalam {minutes} menit, atau minta supervisor "
+                       "membukanya sekarang.",
+                       "This account is locked for now after too many sign-in attempts. It "
+                       "unlocks by itself in {minutes} minutes, or a supervisor can unlock it "
+                       "now."),
+    "unknown_user": ("Pengguna {username!r} tidak dikenal.", "Unknown user {username!r}."),
+    "busy": ("Server sedang sibuk. Silakan coba lagi sebentar lagi.",
+             "The server is busy. Please try again in a moment."),
     "csrf": ("Permintaan ditolak: token keamanan tidak cocok. Muat ulang halaman.",
              "Request refused: the security token does not match. Reload the page."),
     "counter_busy": ("Selesaikan dulu tiket {number} sebelum memanggil berikutnya.",

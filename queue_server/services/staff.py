@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -9,11 +10,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from queue_server.domain.errors import DomainError, Forbidden, Invalid, Unauthorized
+from queue_server.domain.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
+from queue_server.services import throttle
 from queue_server.services.context import Loket
 from queue_server.services.tickets import Actor
 from queue_server.store import tables as t
@@ -21,16 +22,10 @@ from queue_server.store.db import Tx
 
 ROLES = ("officer", "supervisor", "admin")
 SESSION_HOURS = 10  # one working day; sign in again tomorrow
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES = throttle.PER_PAIR
+RateLimited = throttle.RateLimited
 
 _hasher = PasswordHasher()
-# Verifying against this when the user does not exist keeps the timing the same.
-_DUMMY_HASH = _hasher.hash("loket-dummy-password")
-
-
-class RateLimited(DomainError):
-    status = 429
 
 
 @dataclass(frozen=True)
@@ -60,31 +55,31 @@ async def add_user(conn: AsyncConnection, site_id: int, username: str, password:
         raise DomainError("duplicate_user", username=username)
     return int((await conn.execute(insert(t.users).values(
         site_id=site_id, username=username, full_name=full_name or username,
-        password_hash=_hasher.hash(password), role=role, created_at=now)
+        # In a thread: argon2 would hold the event loop for tens of milliseconds.
+        password_hash=await asyncio.to_thread(_hasher.hash, password), role=role, created_at=now)
         .returning(t.users.c.id))).scalar_one())
 
 
 async def sign_in(loket: Loket, username: str, password: str,
-                  counter_code: str | None) -> SignIn:
-    """Check the password (rate-limited per username), end the user's other sessions, and
-    open the counter for them when one is given."""
+                  counter_code: str | None, address: str = "") -> SignIn:
+    """Check the password (attempts limited per username and client address, counted before
+    the check), end the user's other sessions, and open the counter for them when one is
+    given."""
     now = loket.clock.now()
     if counter_code is not None:
         loket.counter(counter_code)
-    async with loket.db.read() as conn:
-        failures = (await conn.execute(select(func.count()).select_from(t.login_attempts).where(
-            t.login_attempts.c.username == username, t.login_attempts.c.ok.is_(False),
-            t.login_attempts.c.at > now - FAILURE_WINDOW))).scalar_one()
-        user = (await conn.execute(select(t.users).where(
+    async with loket.db.write(loket.ids.site, now) as tx:
+        refused = await throttle.count_attempt(tx.conn, loket.ids.site, username, address, now)
+        user = (await tx.conn.execute(select(t.users).where(
             t.users.c.site_id == loket.ids.site, t.users.c.username == username,
             t.users.c.active.is_(True)))).first()
-    if failures >= MAX_FAILURES:
-        raise RateLimited("too_many_attempts", minutes=int(FAILURE_WINDOW.total_seconds() // 60))
-    ok = _verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+    if refused is not None:
+        raise refused
+    ok = await loket.passwords.verify(user.password_hash if user else None, password)
     if not ok or user is None:
         async with loket.db.write(loket.ids.site, now) as tx:
             await tx.conn.execute(insert(t.login_attempts).values(
-                username=username, at=now, ok=False))
+                username=username[:64], at=now, ok=False))
         raise Unauthorized("bad_credentials")
     counter_id = loket.ids.counters[counter_code] if counter_code else None
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
@@ -102,15 +97,9 @@ async def sign_in(loket: Loket, username: str, password: str,
             token_hash=hash_token(token), site_id=loket.ids.site, user_id=user.id,
             counter_id=counter_id, csrf_token=csrf, created_at=now, expires_at=expires))
         await tx.conn.execute(insert(t.login_attempts).values(username=username, at=now, ok=True))
+        await throttle.succeeded(tx.conn, loket.ids.site, username, address)
     actor = Actor(user.id, user.username, user.role, counter_code)
     return SignIn(token, csrf, expires, actor)
-
-
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 async def _claim_counter(tx: Tx, loket: Loket, counter_id: int, code: str, user_id: int) -> None:
@@ -149,6 +138,23 @@ async def sign_out(loket: Loket, token: str) -> None:
         await tx.conn.execute(delete(t.sessions).where(t.sessions.c.token_hash == row.token_hash))
         if row.counter_id is not None:
             await _close_counter(tx, loket, row.counter_id, row.user_id)
+
+
+async def unlock_sign_in(loket: Loket, username: str, actor: Actor) -> int:
+    """Lift the sign-in limits on ``username`` (a supervisor's way back for an officer locked
+    out by someone else's guesses); audited. Returns how many counters were cleared."""
+    require_role(actor, "supervisor", "admin")
+    now = loket.clock.now()
+    async with loket.db.write(loket.ids.site, now) as tx:
+        exists = (await tx.conn.execute(select(t.users.c.id).where(
+            t.users.c.site_id == loket.ids.site, t.users.c.username == username))).first()
+        if exists is None:
+            raise NotFound("unknown_user", username=username)
+        cleared = await throttle.unlock(tx.conn, loket.ids.site, username)
+        await tx.conn.execute(insert(t.audit_log).values(
+            site_id=loket.ids.site, user_id=actor.user_id, action="user.unlock",
+            detail={"username": username, "cleared": cleared}, at=now))
+    return cleared
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,11 @@ def error_response(request: Request, code: str, status: int,
     body: dict[str, Any] = {"code": code, "message": message(code, lang, params)}
     body.update({k: v for k, v in params.items()
                  if not k.startswith("message_") and _jsonable(v)})
-    return JSONResponse({"error": body}, status_code=status)
+    headers = {}
+    retry_after = params.get("retry_after")
+    if isinstance(retry_after, int) and status in {429, 503}:
+        headers["Retry-After"] = str(retry_after)
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
 def _jsonable(value: Any) -> bool:
