@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from queue_server.domain.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
