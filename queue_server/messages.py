@@ -7,6 +7,8 @@ from typing import Any
 MESSAGES: dict[str, tuple[str, str]] = {
     "invalid": ("Data tidak sah: {detail}", "Invalid data: {detail}"),
     "bad_json": ("Isi permintaan bukan JSON yang sah.", "The request body is not valid JSON."),
+    "too_deep": ("Isi permintaan bersarang terlalu dalam (maksimal {limit} tingkat).",
+                 "The request body nests too deeply (at most {limit} levels)."),
     "too_large": ("Isi permintaan terlalu besar (maksimal {limit} bita).",
                   "The request body is too large (at most {limit} bytes)."),
     "unknown_service": ("Layanan {service!r} tidak dikenal.", "Unknown service {service!r}."),
@@ -73,7 +75,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "method_not_allowed": ("Metode tidak diizinkan.", "Method not allowed."),
     "internal": ("Terjadi kesalahan pada server. Tiket dan data Anda aman; silakan coba lagi.",
                  "Something went wrong on the server. Your data is safe; please try again."),
-    "unavailable": ("Basis data tidak dapat dihubungi.", "The database cannot be reached."),
+    "unavailable": ("Basis data sedang tidak dapat dihubungi. Silakan coba lagi sebentar lagi; "
+                    "tidak ada data yang hilang.",
+                    "The database cannot be reached right now. Please try again shortly; "
+                    "nothing was lost."),
     "conflict": ("Data ini sudah ada atau sudah diubah orang lain (mis. survei tiket ini "
                  "sudah diisi).",
                  "This already exists or was changed by someone else (e.g. the survey for this "

@@ -15,6 +15,7 @@ from queue_server.services import staff, tickets
 from queue_server.services.context import Loket
 from queue_server.store import tables as t
 from queue_server.web.auth import COOKIE, current_session
+from queue_server.web.failures import RETRY_UNAVAILABLE_S
 from queue_server.web.http import error_response, field, read_json
 
 
@@ -26,7 +27,7 @@ def loket_of(request: Request) -> Loket:
 async def healthz(request: Request) -> Response:
     if await loket_of(request).db.ping():
         return JSONResponse({"status": "ok"})
-    return error_response(request, "unavailable", 503)
+    return error_response(request, "unavailable", 503, {"retry_after": RETRY_UNAVAILABLE_S})
 
 
 async def list_services(request: Request) -> Response:

@@ -9,6 +9,7 @@ from types import ModuleType
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -24,6 +25,7 @@ from queue_server.site import load_site
 from queue_server.store.db import Database, create_engine
 from queue_server.store.sync import sync_site
 from queue_server.web import api, breaks, counter, display, kiosk, openapi, supervisor, ws
+from queue_server.web.failures import classify
 from queue_server.web.http import error_response
 
 log = logging.getLogger("loket")
@@ -51,13 +53,19 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def database_error(request: Request, exc: Exception) -> Response:
-    log.exception("database error", exc_info=exc)
-    return error_response(request, "unavailable", 503)
+    """Outages, pool exhaustion and other database failures: 503 with Retry-After when a
+    retry can help, never a bare 500."""
+    code, status, params = classify(exc)
+    if status >= 500:
+        log.warning("database %s: %s: %s", code, type(exc).__name__, exc)
+    return error_response(request, code, status, params)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error", exc_info=exc)
-    return error_response(request, "internal", 500)
+    code, status, params = classify(exc)
+    if status == 500:
+        log.exception("unhandled error", exc_info=exc)
+    return error_response(request, code, status, params)
 
 
 def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = None) -> Starlette:
@@ -93,6 +101,8 @@ def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = Non
             DomainError: domain_error,
             HTTPException: http_error,
             DBAPIError: database_error,
+            PoolTimeout: database_error,
+            OSError: database_error,
             Exception: server_error,
         },
     )
