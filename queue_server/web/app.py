@@ -73,7 +73,8 @@ def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = Non
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        db = Database(create_engine(settings.database_url))
+        db = Database(create_engine(settings.database_url,
+                                    pool_timeout_s=settings.db_pool_timeout_s))
         async with db.engine.begin() as conn:
             ids = await sync_site(conn, site)
         hub = Hub()
