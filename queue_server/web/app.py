@@ -23,7 +23,7 @@ from queue_server.services.context import Loket
 from queue_server.settings import Settings
 from queue_server.site import load_site
 from queue_server.store.db import Database, create_engine
-from queue_server.store.sync import sync_site
+from queue_server.store.sync import sync_site_at_start
 from queue_server.web import api, breaks, counter, display, kiosk, openapi, supervisor, ws
 from queue_server.web.failures import classify
 from queue_server.web.http import error_response
@@ -75,8 +75,7 @@ def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = Non
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         db = Database(create_engine(settings.database_url,
                                     pool_timeout_s=settings.db_pool_timeout_s))
-        async with db.engine.begin() as conn:
-            ids = await sync_site(conn, site)
+        ids = await sync_site_at_start(db.engine, site)
         hub = Hub()
         db.on_commit(hub.publish)
         loket = Loket(db=db, site=site, ids=ids, clock=make_clock(settings),
