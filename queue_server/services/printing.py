@@ -26,6 +26,7 @@ from printers import (
     device_from_config,
     paper_mm_from_config,
     render_slip,
+    require_status_from_config,
 )
 from queue_server.domain.errors import Invalid
 from queue_server.services import tickets
@@ -66,6 +67,7 @@ class Printing:
                 attempts=int(_number(cfg, "attempts", 3)),
                 timeout_s=_number(cfg, "timeout_s", 5.0),
                 backoff_s=_number(cfg, "retry_s", 0.5),
+                require_status=not virtual and require_status_from_config(cfg),
                 on_change=self._on_change,
             )
             kind = "dummy" if virtual else str(cfg.get("kind", "dummy"))
