@@ -83,6 +83,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                  "sudah diisi).",
                  "This already exists or was changed by someone else (e.g. the survey for this "
                  "ticket was already answered)."),
+    "survey_key": ("Survei hanya dapat diisi oleh pemegang tiket: buka dari kode QR pada "
+                   "tiket Anda.",
+                   "Only the ticket's holder can answer the survey: open it from the QR code "
+                   "on your ticket."),
     "survey_not_available": ("Survei hanya dapat diisi setelah layanan selesai (status tiket: "
                              "{status}).",
                              "The survey opens once the service is finished (ticket status: "
