@@ -1,7 +1,12 @@
 """Ticket printers: slip layout (ESC/POS), device drivers and one print queue per printer."""
 
 from printers.device import PrinterDevice, PrinterError, PrinterStatus
-from printers.devices import PrinterConfigError, device_from_config, paper_mm_from_config
+from printers.devices import (
+    PrinterConfigError,
+    device_from_config,
+    paper_mm_from_config,
+    require_status_from_config,
+)
 from printers.dummy import DummyPrinter
 from printers.file import FilePrinter
 from printers.network import NetworkPrinter
@@ -29,4 +34,5 @@ __all__ = [
     "device_from_config",
     "paper_mm_from_config",
     "render_slip",
+    "require_status_from_config",
 ]

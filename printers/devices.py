@@ -53,6 +53,17 @@ def paper_mm_from_config(cfg: Mapping[str, Any]) -> int:
     return paper_mm
 
 
+def require_status_from_config(cfg: Mapping[str, Any]) -> bool:
+    """Whether a job counts as printed only when the printer answered DLE EOT status before
+    and after it (``status = true``). Default: on for network printers, whose 9100 port
+    accepts bytes whether or not anything reads them; off for the rest."""
+    value = cfg.get("status", cfg.get("kind") == "network")
+    if not isinstance(value, bool):
+        where = f"printers[{cfg.get('code', '?')}]"
+        raise PrinterConfigError(f"{where}.status: must be true or false, not {value!r}")
+    return value
+
+
 def _text(cfg: Mapping[str, Any], key: str, where: str) -> str:
     value = cfg.get(key)
     if not isinstance(value, str) or not value.strip():

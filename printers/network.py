@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import struct
+
+try:  # POSIX only; elsewhere "bytes taken" falls back to the transport's own buffer
+    import fcntl
+    import termios
+except ImportError:  # pragma: no cover - Windows
+    fcntl = termios = None  # type: ignore[assignment]
 
 from printers.device import (
     STATUS_OFFLINE_CAUSE,
@@ -55,7 +62,7 @@ class NetworkPrinter:
             _, writer = await self._connection()
             try:
                 writer.write(data)
-                await asyncio.wait_for(writer.drain(), self.write_timeout_s)
+                await asyncio.wait_for(self._taken(writer), self.write_timeout_s)
             except TimeoutError:
                 self._drop(abort=True)
                 raise PrinterError(
@@ -69,6 +76,16 @@ class NetworkPrinter:
                 self._drop(abort=True)
                 raise
             self._touch()
+
+    async def _taken(self, writer: asyncio.StreamWriter) -> None:
+        """Wait until the printer has acknowledged every byte: ``drain`` alone returns while
+        a whole slip still sits in our buffers, so a printer that stopped reading would look
+        like one that printed."""
+        await writer.drain()
+        while writer.transport.get_write_buffer_size() or _unacknowledged(writer):
+            if writer.is_closing():
+                raise ConnectionResetError("the printer closed the connection")
+            await asyncio.sleep(0.01)
 
     async def status(self) -> PrinterStatus:
         async with self._lock:
@@ -144,6 +161,19 @@ class NetworkPrinter:
             writer.transport.abort()
         else:
             writer.close()
+
+
+def _unacknowledged(writer: asyncio.StreamWriter) -> int:
+    """Bytes in the kernel's send queue the peer has not acknowledged (Linux ``SIOCOUTQ``);
+    0 where the platform cannot tell."""
+    sock = writer.get_extra_info("socket")
+    if sock is None or termios is None or not hasattr(termios, "TIOCOUTQ"):
+        return 0
+    try:
+        raw = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, struct.pack("i", 0))
+    except OSError:
+        return 0
+    return int(struct.unpack("i", raw)[0])
 
 
 def _reason(exc: OSError) -> str:

@@ -60,7 +60,11 @@ class PrintSpool:
     Before each attempt the printer's status is asked; a printer that says it is out of paper,
     open or offline is not sent the job (it would print it minutes later, long after the
     visitor left). A printer that once answered status and then stops answering is treated
-    as gone. The spool owns the device: :meth:`stop` closes it.
+    as gone. With ``require_status`` (network printers by default) a printer that never
+    answers is not trusted at all, and it must answer again after the job: a printer that
+    accepts a connection and reads nothing would otherwise have every ticket marked printed
+    while the visitor gets no slip and no on-screen fallback. The spool owns the device:
+    :meth:`stop` closes it.
     """
 
     def __init__(
@@ -73,6 +77,7 @@ class PrintSpool:
         max_backoff_s: float = 5.0,
         max_queue: int = 100,
         check_status: bool = True,
+        require_status: bool = False,
         on_change: OnChange | None = None,
         keep_states: int = 1000,
     ) -> None:
@@ -84,6 +89,7 @@ class PrintSpool:
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
         self.check_status = check_status
+        self.require_status = require_status and check_status
         self._on_change = on_change
         self._keep_states = keep_states
         self._queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue(max_queue)
@@ -197,8 +203,17 @@ class PrintSpool:
                 raise PrinterError(f"{reason}: {detail}" if detail else reason)
             if status is PrinterStatus.UNKNOWN and self._answers_status:
                 raise PrinterError("printer stopped answering status requests")
+            if status is PrinterStatus.UNKNOWN and self.require_status:
+                raise PrinterError("printer did not answer the status request (DLE EOT)")
             self._answers_status = status is not PrinterStatus.UNKNOWN
         await self.device.send(data)
+        if self.require_status:
+            # Still answering after the job: it is reading what we send, not just letting
+            # the bytes sit in a socket buffer.
+            after = await self.device.status()
+            self._health = replace(self._health, status=after)
+            if after is not PrinterStatus.ONLINE:
+                raise PrinterError(f"printer did not confirm the job (status {after.value})")
         if not self.check_status:
             self._health = replace(self._health, status=PrinterStatus.ONLINE)
 

@@ -76,8 +76,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print("\nTekan Ctrl+C untuk berhenti.\n", flush=True)
     if settings.virtual_printer:
         _show_slips(settings.slips_dir)
+    from queue_server.web.ws import MAX_MESSAGE
+
+    # ws_max_size: a client's frame bigger than this is refused before it is buffered.
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                access_log=args.log_level == "debug")
+                access_log=args.log_level == "debug", ws_max_size=4 * MAX_MESSAGE)
     return 0
 
 

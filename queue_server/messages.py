@@ -7,6 +7,8 @@ from typing import Any
 MESSAGES: dict[str, tuple[str, str]] = {
     "invalid": ("Data tidak sah: {detail}", "Invalid data: {detail}"),
     "bad_json": ("Isi permintaan bukan JSON yang sah.", "The request body is not valid JSON."),
+    "too_deep": ("Isi permintaan bersarang terlalu dalam (maksimal {limit} tingkat).",
+                 "The request body nests too deeply (at most {limit} levels)."),
     "too_large": ("Isi permintaan terlalu besar (maksimal {limit} bita).",
                   "The request body is too large (at most {limit} bytes)."),
     "unknown_service": ("Layanan {service!r} tidak dikenal.", "Unknown service {service!r}."),
@@ -37,10 +39,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "The password must not be the user name."),
     "password_common": ("Kata sandi ini terlalu umum dan mudah ditebak; pilih yang lain.",
                         "This password is too common and easy to guess; choose another."),
-    "unknown_user": ("Pengguna {username!r} tidak ditemukan.", "No user named {username!r}."),
     "bad_credentials": ("Nama pengguna atau kata sandi salah.", "Wrong username or password."),
-    "too_many_attempts": ("Terlalu banyak percobaan masuk. Coba lagi dalam {minutes} menit.",
-                          "Too many sign-in attempts. Try again in {minutes} minutes."),
+    "too_many_attempts": ("Terlalu banyak percobaan masuk dari perangkat ini. Coba lagi dalam "
+                          "{minutes} menit.",
+                          "Too many sign-in attempts from this device. Try again in {minutes} "
+                          "minutes."),
+    "account_locked": ("Akun ini dikunci sementara karena terlalu banyak percobaan masuk. "
+                       "Kunci terbuka sendiri dalam {minutes} menit, atau minta supervisor "
+                       "membukanya sekarang.",
+                       "This account is locked for now after too many sign-in attempts. It "
+                       "unlocks by itself in {minutes} minutes, or a supervisor can unlock it "
+                       "now."),
+    "unknown_user": ("Pengguna {username!r} tidak dikenal.", "Unknown user {username!r}."),
+    "busy": ("Server sedang sibuk. Silakan coba lagi sebentar lagi.",
+             "The server is busy. Please try again in a moment."),
     "csrf": ("Permintaan ditolak: token keamanan tidak cocok. Muat ulang halaman.",
              "Request refused: the security token does not match. Reload the page."),
     "counter_busy": ("Selesaikan dulu tiket {number} sebelum memanggil berikutnya.",
@@ -69,11 +81,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "method_not_allowed": ("Metode tidak diizinkan.", "Method not allowed."),
     "internal": ("Terjadi kesalahan pada server. Tiket dan data Anda aman; silakan coba lagi.",
                  "Something went wrong on the server. Your data is safe; please try again."),
-    "unavailable": ("Basis data tidak dapat dihubungi.", "The database cannot be reached."),
+    "unavailable": ("Basis data sedang tidak dapat dihubungi. Silakan coba lagi sebentar lagi; "
+                    "tidak ada data yang hilang.",
+                    "The database cannot be reached right now. Please try again shortly; "
+                    "nothing was lost."),
     "conflict": ("Data ini sudah ada atau sudah diubah orang lain (mis. survei tiket ini "
                  "sudah diisi).",
                  "This already exists or was changed by someone else (e.g. the survey for this "
                  "ticket was already answered)."),
+    "survey_key": ("Survei hanya dapat diisi oleh pemegang tiket: buka dari kode QR pada "
+                   "tiket Anda.",
+                   "Only the ticket's holder can answer the survey: open it from the QR code "
+                   "on your ticket."),
     "survey_not_available": ("Survei hanya dapat diisi setelah layanan selesai (status tiket: "
                              "{status}).",
                              "The survey opens once the service is finished (ticket status: "

@@ -27,6 +27,8 @@ class Settings:
     virtual_printer: bool = False
     #: where the virtual printer keeps its slips
     slips_dir: Path = Path("loket-data") / "slips"
+    #: seconds a request may queue for a database connection before answering 503 busy
+    db_pool_timeout_s: float = 30.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -36,6 +38,8 @@ class Settings:
             "database_url": env.get("LOKET_DATABASE_URL") or None,
             "site_file": Path(env["LOKET_SITE_FILE"]) if env.get("LOKET_SITE_FILE") else DEMO_SITE,
             "public_url": env.get("LOKET_PUBLIC_URL", "").rstrip("/"),
+            "db_pool_timeout_s": _seconds(env.get("LOKET_DB_POOL_TIMEOUT"),
+                                          "LOKET_DB_POOL_TIMEOUT", 30.0),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(clock, str):
@@ -47,6 +51,18 @@ class Settings:
             raise SettingsError(f"berkas situs tidak ditemukan: {site_file}")
         values["site_file"] = site_file
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _seconds(text: str | None, name: str, default: float) -> float:
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError(f"{name}: bukan angka detik: {text!r}") from None
+    if not 0 < value <= 600:
+        raise SettingsError(f"{name}: harus antara 0 dan 600 detik, bukan {text!r}")
+    return value
 
 
 def parse_moment(text: str) -> datetime:

@@ -213,22 +213,39 @@
       body: JSON.stringify({ service: state.service.code, priority: priority || null })
     };
     var attempts = 0;
+    function again(delayMs) {
+      // The same key again: if an earlier request did reach the server, this returns it.
+      if (attempts < MAX_ATTEMPTS) { setTimeout(attempt, delayMs); return true; }
+      return false;
+    }
     function attempt() {
       attempts += 1;
       fetch(q(url), request).then(function (response) {
+        // 503 = the database is unavailable or busy for a moment; the server says when to
+        // come back. Nothing was issued, so the same key is safe to send again.
+        if (RETRY_STATUS[response.status] && again(retryDelay(response))) return null;
         return response.json().then(function (body) { return { status: response.status, body: body }; });
       }).then(function (answer) {
+        if (answer === null) return;
         if (answer.status === 200 || answer.status === 201) {
           showTicket(answer.body);
         } else {
           showProblem(answer.body && answer.body.error);
         }
       }).catch(function () {
-        // The same key again: if the first request did reach the server, this returns it.
-        if (attempts < 3) { setTimeout(attempt, 800); } else { showProblem(null); }
+        if (!again(800)) showProblem(null);
       });
     }
     attempt();
+  }
+
+  var MAX_ATTEMPTS = 5;
+  var RETRY_STATUS = { 502: true, 503: true, 504: true };
+
+  function retryDelay(response) {
+    var seconds = parseFloat(response.headers.get("Retry-After"));
+    if (!isFinite(seconds) || seconds <= 0) seconds = 1;
+    return Math.min(seconds, 5) * 1000;  // a visitor is standing there: never long
   }
 
   function showProblem(error) {

@@ -8,6 +8,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from queue_server.clock import Clock
+from queue_server.services.passwords import PasswordHashing
 from queue_server.site import Counter, Service, Site
 from queue_server.store.db import Database
 from queue_server.store.sync import Ids
@@ -33,6 +34,7 @@ class Loket:
     clock: Clock
     gate: IssuingGate = field(default_factory=AlwaysOpen)
     public_url: str = ""
+    passwords: PasswordHashing = field(default_factory=PasswordHashing)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -26,6 +26,7 @@ from printers import (
     device_from_config,
     paper_mm_from_config,
     render_slip,
+    require_status_from_config,
 )
 from printers.virtual import VirtualPrinter
 from queue_server.domain.errors import Invalid
@@ -70,6 +71,7 @@ class Printing:
                 attempts=int(_number(cfg, "attempts", 3)),
                 timeout_s=_number(cfg, "timeout_s", 5.0),
                 backoff_s=_number(cfg, "retry_s", 0.5),
+                require_status=not virtual_slips and require_status_from_config(cfg),
                 on_change=self._on_change,
             )
             kind = "virtual" if virtual_slips else str(cfg.get("kind", "dummy"))
@@ -125,7 +127,8 @@ class Printing:
             agency_name=agency.name, service_name=ticket["service_name"],
             priority_label=category.name if category else None,
             ahead=int(ticket.get("ahead") or 0), estimated_wait_s=ticket.get("estimated_wait_s"),
-            issued_at=issued, track_url=track_url(self.loket, ticket["id"], base_url),
+            issued_at=issued,
+            track_url=track_url(self.loket, ticket["id"], base_url, ticket.get("visitor_key")),
             footer=FOOTER)
 
     async def latest_job(self, ticket_id: str) -> dict[str, Any] | None:
@@ -141,7 +144,8 @@ class Printing:
 
     async def reprint(self, ticket_id: str, base_url: str,
                       printer_code: str | None = None) -> dict[str, Any] | None:
-        ticket = await tickets.get_ticket(self.loket, ticket_id)
+        ticket = await tickets.holder_view(
+            self.loket, await tickets.get_ticket(self.loket, ticket_id))
         return await self.print_ticket(ticket, base_url, printer_code)
 
     def health(self) -> list[dict[str, Any]]:
@@ -185,11 +189,11 @@ class Printing:
                 "updated_at": self.loket.local(updated_at)}
 
 
-def track_url(loket: Loket, ticket_id: str, base_url: str) -> str:
+def track_url(loket: Loket, ticket_id: str, base_url: str, key: str | None = None) -> str:
     """The ticket page's absolute address: the configured public URL, else the host the
-    request came in on."""
+    request came in on; with the visitor key when the holder is the one asking."""
     root = (loket.public_url or base_url).rstrip("/")
-    return f"{root}/t/{ticket_id}"
+    return f"{root}/t/{ticket_id}" + (f"?k={key}" if key else "")
 
 
 def qr_svg(text: str) -> bytes:

@@ -14,9 +14,10 @@ from sqlalchemy import desc, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from queue_server.domain import skm
-from queue_server.domain.errors import DomainError, NotFound
+from queue_server.domain.errors import DomainError, Forbidden, NotFound
 from queue_server.domain.numbering import format_number
 from queue_server.services.context import Loket
+from queue_server.services.tickets import key_matches
 from queue_server.store import tables as t
 
 CHANNELS = ("phone", "tablet")
@@ -24,18 +25,22 @@ CHANNELS = ("phone", "tablet")
 GOOD_IKM = skm.GRADES[1][0]
 
 
-async def survey_ticket(loket: Loket, ticket_id: str) -> dict[str, Any]:
-    """What the survey page shows about the ticket; no personal data exists to show."""
+async def survey_ticket(loket: Loket, ticket_id: str, key: str | None = None, *,
+                        staff: bool = False) -> dict[str, Any]:
+    """What the survey page shows about the ticket; no personal data exists to show. Only
+    the holder (the right visitor ``key``) may answer; ``staff`` (a counter-side tablet
+    signed in) is handed the key so the tablet can submit for the visitor in front of it."""
     tk = t.tickets
     async with loket.db.read() as conn:
         row = (await conn.execute(select(
             tk.c.id, tk.c.queue, tk.c.number, tk.c.status, tk.c.service_id, tk.c.counter_id,
-            tk.c.finished_at).where(tk.c.site_id == loket.ids.site, tk.c.id == ticket_id))
-        ).first()
+            tk.c.finished_at, tk.c.visitor_key).where(
+                tk.c.site_id == loket.ids.site, tk.c.id == ticket_id))).first()
         answered = row is not None and (await conn.execute(select(t.skm_responses.c.id).where(
             t.skm_responses.c.ticket_id == ticket_id))).first() is not None
     if row is None:
         raise NotFound("ticket_not_found")
+    holder = staff or key_matches(row.visitor_key, key)
     service = loket.site.services_by_code[loket.ids.service_codes[row.service_id]]
     agency = next(a for a in loket.site.agencies if a.code == service.agency)
     counter = loket.site.counter(loket.ids.counter_codes.get(row.counter_id, "")) \
@@ -47,13 +52,17 @@ async def survey_ticket(loket: Loket, ticket_id: str) -> dict[str, Any]:
             "counter": counter.code if counter else None,
             "counter_name": counter.name if counter else None,
             "finished_at": loket.local(row.finished_at), "answered": answered,
-            "can_answer": row.status == "done" and not answered}
+            "holder": holder,
+            "visitor_key": row.visitor_key if holder else None,
+            "can_answer": row.status == "done" and not answered and holder}
 
 
 async def submit(loket: Loket, ticket_id: str, data: dict[str, Any],
-                 channel: str = "phone") -> dict[str, Any]:
-    """Store a response for a ``done`` ticket; a second one for the same ticket is a
-    ``conflict`` (the unique ``ticket_id`` decides when two arrive together)."""
+                 channel: str = "phone", key: object = None) -> dict[str, Any]:
+    """Store a response for a ``done`` ticket from its holder (``key`` = the visitor key of
+    the slip's QR; the ticket id is public, it is shown on the lobby feed); a second one
+    for the same ticket is a ``conflict`` (the unique ``ticket_id`` decides when two arrive
+    together)."""
     response = skm.validate_response(data)
     if channel not in CHANNELS:
         channel = "phone"
@@ -62,10 +71,13 @@ async def submit(loket: Loket, ticket_id: str, data: dict[str, Any],
     try:
         async with loket.db.write(loket.ids.site, now) as tx:
             row = (await tx.conn.execute(select(
-                tk.c.status, tk.c.service_id, tk.c.counter_id, tk.c.officer_id).where(
+                tk.c.status, tk.c.service_id, tk.c.counter_id, tk.c.officer_id,
+                tk.c.visitor_key).where(
                     tk.c.site_id == loket.ids.site, tk.c.id == ticket_id))).first()
             if row is None:
                 raise NotFound("ticket_not_found")
+            if not key_matches(row.visitor_key, key):
+                raise Forbidden("survey_key")
             if row.status != "done":
                 raise DomainError("survey_not_available", status=row.status)
             exists = (await tx.conn.execute(select(t.skm_responses.c.id).where(

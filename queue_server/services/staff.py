@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -12,34 +11,24 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from queue_server.domain.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from queue_server.domain.passwords import password_problem
+from queue_server.services import throttle
 from queue_server.services.context import Loket
+from queue_server.services.passwords import PasswordHashing
 from queue_server.services.tickets import Actor
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
 
 ROLES = ("officer", "supervisor", "admin")
 SESSION_HOURS = 10  # one working day; sign in again tomorrow
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES = throttle.PER_PAIR
+RateLimited = throttle.RateLimited
 
 _hasher = PasswordHasher()
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    """Verifying against this when the user does not exist keeps the timing the same. Made on
-    first need rather than at import, where it cost every start-up a quarter second."""
-    return _hasher.hash("loket-dummy-password")
-
-
-class RateLimited(DomainError):
-    status = 429
 
 
 @dataclass(frozen=True)
@@ -71,7 +60,8 @@ async def add_user(conn: AsyncConnection, site_id: int, username: str, password:
         raise DomainError("duplicate_user", username=username)
     return int((await conn.execute(insert(t.users).values(
         site_id=site_id, username=username, full_name=full_name or username,
-        password_hash=_hasher.hash(password), role=role, created_at=now)
+        # In a thread: argon2 would hold the event loop for tens of milliseconds.
+        password_hash=await asyncio.to_thread(_hasher.hash, password), role=role, created_at=now)
         .returning(t.users.c.id))).scalar_one())
 
 
@@ -90,7 +80,7 @@ async def set_password(conn: AsyncConnection, site_id: int, username: str, passw
     if user_id is None:
         raise NotFound("unknown_user", username=username)
     await conn.execute(update(t.users).where(t.users.c.id == user_id).values(
-        password_hash=_hasher.hash(password)))
+        password_hash=await asyncio.to_thread(_hasher.hash, password)))
     await conn.execute(delete(t.sessions).where(t.sessions.c.user_id == user_id))
 
 
@@ -100,32 +90,35 @@ async def accounts_with_password(conn: AsyncConnection, site_id: int, usernames:
     rows = (await conn.execute(select(t.users.c.username, t.users.c.password_hash).where(
         t.users.c.site_id == site_id, t.users.c.username.in_(list(usernames)),
         t.users.c.active.is_(True)))).all()
-    checks = [asyncio.to_thread(_verify, row.password_hash, password) for row in rows]
-    matches = await asyncio.gather(*checks)
+    hashing = PasswordHashing()
+    try:
+        matches = await asyncio.gather(*(hashing.verify(row.password_hash, password)
+                                         for row in rows))
+    finally:
+        hashing.close()
     return sorted(row.username for row, match in zip(rows, matches, strict=True) if match)
 
 
 async def sign_in(loket: Loket, username: str, password: str,
-                  counter_code: str | None) -> SignIn:
-    """Check the password (rate-limited per username), end the user's other sessions, and
-    open the counter for them when one is given."""
+                  counter_code: str | None, address: str = "") -> SignIn:
+    """Check the password (attempts limited per username and client address, counted before
+    the check), end the user's other sessions, and open the counter for them when one is
+    given."""
     now = loket.clock.now()
     if counter_code is not None:
         loket.counter(counter_code)
-    async with loket.db.read() as conn:
-        failures = (await conn.execute(select(func.count()).select_from(t.login_attempts).where(
-            t.login_attempts.c.username == username, t.login_attempts.c.ok.is_(False),
-            t.login_attempts.c.at > now - FAILURE_WINDOW))).scalar_one()
-        user = (await conn.execute(select(t.users).where(
+    async with loket.db.write(loket.ids.site, now) as tx:
+        refused = await throttle.count_attempt(tx.conn, loket.ids.site, username, address, now)
+        user = (await tx.conn.execute(select(t.users).where(
             t.users.c.site_id == loket.ids.site, t.users.c.username == username,
             t.users.c.active.is_(True)))).first()
-    if failures >= MAX_FAILURES:
-        raise RateLimited("too_many_attempts", minutes=int(FAILURE_WINDOW.total_seconds() // 60))
-    ok = _verify(user.password_hash if user else _dummy_hash(), password) and user is not None
+    if refused is not None:
+        raise refused
+    ok = await loket.passwords.verify(user.password_hash if user else None, password)
     if not ok or user is None:
         async with loket.db.write(loket.ids.site, now) as tx:
             await tx.conn.execute(insert(t.login_attempts).values(
-                username=username, at=now, ok=False))
+                username=username[:64], at=now, ok=False))
         raise Unauthorized("bad_credentials")
     counter_id = loket.ids.counters[counter_code] if counter_code else None
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
@@ -143,15 +136,9 @@ async def sign_in(loket: Loket, username: str, password: str,
             token_hash=hash_token(token), site_id=loket.ids.site, user_id=user.id,
             counter_id=counter_id, csrf_token=csrf, created_at=now, expires_at=expires))
         await tx.conn.execute(insert(t.login_attempts).values(username=username, at=now, ok=True))
+        await throttle.succeeded(tx.conn, loket.ids.site, username, address)
     actor = Actor(user.id, user.username, user.role, counter_code)
     return SignIn(token, csrf, expires, actor)
-
-
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 async def _claim_counter(tx: Tx, loket: Loket, counter_id: int, code: str, user_id: int) -> None:
@@ -190,6 +177,23 @@ async def sign_out(loket: Loket, token: str) -> None:
         await tx.conn.execute(delete(t.sessions).where(t.sessions.c.token_hash == row.token_hash))
         if row.counter_id is not None:
             await _close_counter(tx, loket, row.counter_id, row.user_id)
+
+
+async def unlock_sign_in(loket: Loket, username: str, actor: Actor) -> int:
+    """Lift the sign-in limits on ``username`` (a supervisor's way back for an officer locked
+    out by someone else's guesses); audited. Returns how many counters were cleared."""
+    require_role(actor, "supervisor", "admin")
+    now = loket.clock.now()
+    async with loket.db.write(loket.ids.site, now) as tx:
+        exists = (await tx.conn.execute(select(t.users.c.id).where(
+            t.users.c.site_id == loket.ids.site, t.users.c.username == username))).first()
+        if exists is None:
+            raise NotFound("unknown_user", username=username)
+        cleared = await throttle.unlock(tx.conn, loket.ids.site, username)
+        await tx.conn.execute(insert(t.audit_log).values(
+            site_id=loket.ids.site, user_id=actor.user_id, action="user.unlock",
+            detail={"username": username, "cleared": cleared}, at=now))
+    return cleared
 
 
 @dataclass(frozen=True)

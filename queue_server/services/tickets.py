@@ -80,7 +80,7 @@ async def issue_ticket(
         async with loket.db.read() as conn:
             existing = await _by_key(conn, loket, idempotency_key)
         if existing is not None:
-            return await ticket_view(loket, existing), False
+            return await holder_view(loket, await ticket_view(loket, existing)), False
     now = loket.clock.now()
     loket.gate.check(service, now)
     try:
@@ -101,8 +101,8 @@ async def issue_ticket(
         if existing is None:
             raise
     if existing is not None:
-        return await ticket_view(loket, existing), False
-    return await ticket_view(loket, ticket), True
+        return await holder_view(loket, await ticket_view(loket, existing)), False
+    return await holder_view(loket, await ticket_view(loket, ticket)), True
 
 
 async def _insert_ticket(tx: Tx, loket: Loket, service: Service, priority: str | None,
@@ -125,7 +125,8 @@ async def _insert_ticket(tx: Tx, loket: Loket, service: Service, priority: str |
         id=ticket.id, site_id=loket.ids.site, service_id=service_id,
         first_service_id=service_id, queue=ticket.queue, business_day=day, number=number,
         priority=priority, status=ticket.status.value, issued_at=tx.now, queued_at=tx.now,
-        idempotency_key=idempotency_key, channel=channel))
+        idempotency_key=idempotency_key, channel=channel,
+        visitor_key=secrets.token_urlsafe(16)))
     _emit(tx, loket, "ticket.issued", ticket)
     return ticket
 
@@ -148,6 +149,27 @@ async def _by_key(conn: AsyncConnection, loket: Loket, key: str) -> Ticket | Non
 
 
 # --- reading --------------------------------------------------------------------------------
+
+
+async def visitor_key(loket: Loket, ticket_id: str) -> str | None:
+    async with loket.db.read() as conn:
+        key = (await conn.execute(select(t.tickets.c.visitor_key).where(
+            t.tickets.c.site_id == loket.ids.site, t.tickets.c.id == ticket_id))).scalar()
+    return str(key) if key else None
+
+
+async def holder_view(loket: Loket, ticket: dict[str, Any]) -> dict[str, Any]:
+    """The ticket as its holder gets it at issue: with the visitor key, which lets them
+    answer the survey, and the tracking URL carrying it. Never put this on a topic."""
+    key = await visitor_key(loket, ticket["id"])
+    if key is None:
+        return ticket
+    return {**ticket, "visitor_key": key, "track_url": f"{ticket['track_url']}?k={key}"}
+
+
+def key_matches(expected: str | None, given: object) -> bool:
+    return (isinstance(given, str) and expected is not None
+            and secrets.compare_digest(expected.encode(), given.encode()))
 
 
 async def get_ticket(loket: Loket, ticket_id: str) -> dict[str, Any]:

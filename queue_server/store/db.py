@@ -49,13 +49,20 @@ def async_url(url: str | None) -> str:
         f"basis data tidak didukung: {backend} (pakai sqlite:///… atau postgresql://…)")
 
 
-def create_engine(url: str | None) -> AsyncEngine:
+#: How long a request waits for a pooled connection before answering 503 busy. Under a burst
+#: requests queue here rather than fail: a few seconds of waiting beats an error.
+POOL_TIMEOUT_S = 30.0
+
+
+def create_engine(url: str | None, *, pool_timeout_s: float = POOL_TIMEOUT_S) -> AsyncEngine:
     full = async_url(url)
     if full.startswith("sqlite"):
-        engine = create_async_engine(full, pool_size=20, max_overflow=0)
+        engine = create_async_engine(full, pool_size=20, max_overflow=0,
+                                     pool_timeout=pool_timeout_s)
         _tune_sqlite(engine)
         return engine
-    return create_async_engine(full, pool_size=20, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(full, pool_size=20, max_overflow=10, pool_pre_ping=True,
+                               pool_timeout=pool_timeout_s)
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

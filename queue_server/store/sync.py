@@ -6,8 +6,10 @@ only marked inactive when they leave the file.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import delete, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from queue_server.site import Site
 from queue_server.store import tables as t
@@ -28,13 +30,12 @@ class Ids:
 
 async def _upsert(conn: AsyncConnection, table: t.Table, key: dict[str, object],
                   values: dict[str, object]) -> int:
-    where = [table.c[k] == v for k, v in key.items()]
-    row = (await conn.execute(select(table.c.id).where(*where))).first()
-    if row is None:
-        return int((await conn.execute(
-            insert(table).values(**key, **values).returning(table.c.id))).scalar_one())
-    await conn.execute(update(table).where(*where).values(**values))
-    return int(row.id)
+    """Insert or update in one statement: two servers starting together on a fresh database
+    both reach here, and a select-then-insert lets both insert (a unique violation)."""
+    dialect_insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
+    stmt = dialect_insert(table).values(**key, **values)
+    stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=values)
+    return int((await conn.execute(stmt.returning(table.c.id))).scalar_one())
 
 
 async def sync_site(conn: AsyncConnection, site: Site) -> Ids:
@@ -63,11 +64,24 @@ async def sync_site(conn: AsyncConnection, site: Site) -> Ids:
         await conn.execute(update(table).where(table.c.site_id == site_id,
                                                table.c.id.not_in(list(ids.values())))
                            .values(active=False))
-    counter_ids = list(counters.values())
-    await conn.execute(delete(t.counter_services).where(
-        t.counter_services.c.counter_id.in_(counter_ids)))
     links = [{"counter_id": counters[c.code], "service_id": services[s]}
              for c in site.counters for s in c.services]
+    cs = t.counter_services
+    kept = [(link["counter_id"], link["service_id"]) for link in links]
+    stale = cs.c.counter_id.in_(list(counters.values()))
+    if kept:
+        stale &= tuple_(cs.c.counter_id, cs.c.service_id).not_in(kept)
+    await conn.execute(delete(cs).where(stale))
     if links:
-        await conn.execute(insert(t.counter_services), links)
+        dialect_insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
+        await conn.execute(dialect_insert(cs).on_conflict_do_nothing(), links)
     return Ids(site_id, agencies, services, counters)
+
+
+async def sync_site_at_start(engine: AsyncEngine, site: Site) -> Ids:
+    """``sync_site`` in a transaction that writes from its first statement (SQLite
+    ``BEGIN IMMEDIATE``), so a second process starting at the same moment waits its turn."""
+    async with engine.connect() as conn:
+        conn = await conn.execution_options(loket_write=True)
+        async with conn.begin():
+            return await sync_site(conn, site)

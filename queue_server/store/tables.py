@@ -179,6 +179,9 @@ tickets = Table(
     Column("first_service_id", ForeignKey("services.id"), nullable=False),
     Column("idempotency_key", String(100)),
     Column("channel", String(16), nullable=False, server_default="kiosk"),
+    # The visitor's secret: printed in the slip's QR and the tracking URL, never sent on a
+    # topic. It is what lets the holder answer the survey; the id alone only reads status.
+    Column("visitor_key", String(64)),
     UniqueConstraint("site_id", "queue", "business_day", "number"),
     UniqueConstraint("site_id", "idempotency_key"),
 )
@@ -231,6 +234,20 @@ login_attempts = Table(
     Column("username", String(64), nullable=False, index=True),
     Column("at", UTC, nullable=False),
     Column("ok", Boolean, nullable=False),
+)
+
+#: Sign-in attempts counted per (username, address), per address and per username, in a
+#: fixed window. One row per key, bumped with an atomic upsert *before* the password check,
+#: so parallel guesses cannot all slip under the limit.
+sign_in_throttle = Table(
+    "sign_in_throttle",
+    metadata,
+    Column("site_id", ForeignKey("sites.id"), primary_key=True),
+    Column("scope", String(8), primary_key=True),
+    Column("username", String(200), primary_key=True),
+    Column("address", String(64), primary_key=True),
+    Column("window_start", UTC, nullable=False, index=True),
+    Column("attempts", Integer, nullable=False),
 )
 
 breaks = Table(

@@ -13,6 +13,7 @@ from queue_server.services import staff, tickets
 from queue_server.services.context import Loket
 from queue_server.services.queues import waiting_by_service
 from queue_server.web.auth import COOKIE, current_session
+from queue_server.web.failures import RETRY_UNAVAILABLE_S
 from queue_server.web.http import error_response, field, read_json
 
 
@@ -24,7 +25,7 @@ def loket_of(request: Request) -> Loket:
 async def healthz(request: Request) -> Response:
     if await loket_of(request).db.ping():
         return JSONResponse({"status": "ok"})
-    return error_response(request, "unavailable", 503)
+    return error_response(request, "unavailable", 503, {"retry_after": RETRY_UNAVAILABLE_S})
 
 
 async def list_services(request: Request) -> Response:
@@ -89,7 +90,8 @@ async def create_session(request: Request) -> Response:
     username = field(data, "username", str)
     password = field(data, "password", str)
     counter = field(data, "counter", str, required=False, nullable=True)
-    signed = await staff.sign_in(loket, username, password, counter)
+    address = request.client.host if request.client else ""
+    signed = await staff.sign_in(loket, username, password, counter, address[:64])
     response = JSONResponse({
         "token": signed.token, "csrf_token": signed.csrf_token,
         "expires_at": loket.local(signed.expires_at),
@@ -119,6 +121,15 @@ async def delete_session(request: Request) -> Response:
     response = Response(status_code=204)
     response.delete_cookie(COOKIE)
     return response
+
+
+async def unlock_user(request: Request) -> Response:
+    """Lift the sign-in limits on an account (supervisor or admin)."""
+    loket = loket_of(request)
+    session = await current_session(request, loket)
+    await read_json(request)
+    cleared = await staff.unlock_sign_in(loket, request.path_params["username"], session.actor)
+    return JSONResponse({"unlocked": request.path_params["username"], "cleared": cleared})
 
 
 async def call_next(request: Request) -> Response:
@@ -185,4 +196,5 @@ routes = [
     Route("/api/v1/session", create_session, methods=["POST"]),
     Route("/api/v1/session", read_session, methods=["GET"]),
     Route("/api/v1/session", delete_session, methods=["DELETE"]),
+    Route("/api/v1/admin/users/{username}/unlock", unlock_user, methods=["POST"]),
 ]

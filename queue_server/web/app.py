@@ -9,6 +9,7 @@ from types import ModuleType
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -24,7 +25,7 @@ from queue_server.services.demo import ensure_demo_accounts
 from queue_server.settings import Settings
 from queue_server.site import load_site
 from queue_server.store.db import Database, create_engine
-from queue_server.store.sync import sync_site
+from queue_server.store.sync import sync_site_at_start
 from queue_server.web import (
     api,
     breaks,
@@ -36,6 +37,7 @@ from queue_server.web import (
     supervisor,
     ws,
 )
+from queue_server.web.failures import classify
 from queue_server.web.http import error_response
 
 log = logging.getLogger("loket")
@@ -63,13 +65,19 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def database_error(request: Request, exc: Exception) -> Response:
-    log.exception("database error", exc_info=exc)
-    return error_response(request, "unavailable", 503)
+    """Outages, pool exhaustion and other database failures: 503 with Retry-After when a
+    retry can help, never a bare 500."""
+    code, status, params = classify(exc)
+    if status >= 500:
+        log.warning("database %s: %s: %s", code, type(exc).__name__, exc)
+    return error_response(request, code, status, params)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error", exc_info=exc)
-    return error_response(request, "internal", 500)
+    code, status, params = classify(exc)
+    if status == 500:
+        log.exception("unhandled error", exc_info=exc)
+    return error_response(request, code, status, params)
 
 
 def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = None) -> Starlette:
@@ -77,11 +85,12 @@ def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = Non
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        db = Database(create_engine(settings.database_url))
+        db = Database(create_engine(settings.database_url,
+                                    pool_timeout_s=settings.db_pool_timeout_s))
         clock = make_clock(settings)
-        async with db.engine.begin() as conn:
-            ids = await sync_site(conn, site)
-            if settings.demo:
+        ids = await sync_site_at_start(db.engine, site)
+        if settings.demo:
+            async with db.engine.begin() as conn:
                 await ensure_demo_accounts(conn, ids.site, clock.now())
         hub = Hub()
         db.on_commit(hub.publish)
@@ -108,6 +117,8 @@ def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = Non
             DomainError: domain_error,
             HTTPException: http_error,
             DBAPIError: database_error,
+            PoolTimeout: database_error,
+            OSError: database_error,
             Exception: server_error,
         },
     )

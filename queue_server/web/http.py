@@ -12,6 +12,9 @@ from queue_server.domain.errors import DomainError, Invalid
 from queue_server.messages import message
 
 MAX_BODY = 16 * 1024
+#: No request of ours nests deeper than a few levels; refusing deep input before parsing
+#: keeps the parser (and anything that walks the result) far from Python's recursion limit.
+MAX_DEPTH = 32
 
 
 class BodyTooLarge(DomainError):
@@ -40,7 +43,11 @@ def error_response(request: Request, code: str, status: int,
     body: dict[str, Any] = {"code": code, "message": message(code, lang, params)}
     body.update({k: v for k, v in params.items()
                  if not k.startswith("message_") and _jsonable(v)})
-    return JSONResponse({"error": body}, status_code=status)
+    headers = {}
+    retry_after = params.get("retry_after")
+    if isinstance(retry_after, int) and status in {429, 503}:
+        headers["Retry-After"] = str(retry_after)
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
 def _jsonable(value: Any) -> bool:
@@ -59,14 +66,44 @@ async def read_json(request: Request) -> dict[str, Any]:
             raise BodyTooLarge("too_large", limit=MAX_BODY)
     if not chunks.strip():
         return {}
-    try:
-        data = json.loads(chunks)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Invalid("bad_json") from exc
+    data = loads(bytes(chunks))
     if not isinstance(data, dict):
         raise Invalid("invalid", detail="isi permintaan harus objek JSON",
                       message_en="Invalid data: the body must be a JSON object")
     return data
+
+
+def nesting(text: str | bytes) -> int:
+    """How deep arrays and objects nest in ``text``, not counting brackets inside strings."""
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
+def loads(text: str | bytes, max_depth: int = MAX_DEPTH) -> Any:
+    """``json.loads`` that refuses malformed or too deeply nested input with ``bad_json``."""
+    if nesting(text) > max_depth:
+        raise Invalid("too_deep", limit=max_depth)
+    try:
+        return json.loads(text)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise Invalid("bad_json") from exc
 
 
 _KINDS = {str: ("teks", "text"), int: ("bilangan bulat", "an integer"),

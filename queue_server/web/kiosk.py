@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 from starlette.applications import Starlette
@@ -111,9 +112,10 @@ async def kiosk_issue(request: Request) -> Response:
     job = None if created else await printing.latest_job(ticket["id"])
     if job is None and printer is not None:
         job = await printing.print_ticket(ticket, base, printer.code)
-    ticket = {**ticket, "track_url": track_url(loket, ticket["id"], base)}
+    key = ticket.get("visitor_key")
+    ticket = {**ticket, "track_url": track_url(loket, ticket["id"], base, key)}
     return JSONResponse({"ticket": ticket, "print": job,
-                         "qr_url": f"/t/{ticket['id']}/qr.svg"},
+                         "qr_url": f"/t/{ticket['id']}/qr.svg" + (f"?k={key}" if key else "")},
                         status_code=201 if created else 200)
 
 
@@ -156,22 +158,38 @@ async def reprint_ticket(request: Request) -> Response:
 # --- the visitor's ticket page ----------------------------------------------------------------
 
 
+async def _holder_key(request: Request, ticket_id: str) -> str | None:
+    """The visitor key when the request carries the right one (``?k=``), else ``None``: the
+    id alone shows the ticket's public status, the key also opens the survey."""
+    given = request.query_params.get("k")
+    if not given:
+        return None
+    key = await tickets.visitor_key(_loket(request), ticket_id)
+    return key if tickets.key_matches(key, given) else None
+
+
 async def ticket_page(request: Request) -> Response:
     loket = _loket(request)
     ticket = await tickets.get_ticket(loket, request.path_params["ticket_id"])
+    key = await _holder_key(request, ticket["id"])
     async with loket.db.read() as conn:
         seq = (await conn.execute(select(t.sites.c.event_seq).where(
             t.sites.c.id == loket.ids.site))).scalar_one()
+    query = {"k": key} if key else {}
+    if language(request) == "en":
+        query["lang"] = "en"
+    survey_url = f"/t/{ticket['id']}/survey" + (f"?{urlencode(query)}" if query else "")
     return templates.TemplateResponse(request, "ticket.html", {
         "site": loket.site, "ticket": ticket, "seq": seq, "lang": language(request),
-        "survey_url": f"/t/{ticket['id']}/survey"},
-        headers={"Cache-Control": "no-store"})
+        "survey_url": survey_url if key else None},
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
 
 async def ticket_qr(request: Request) -> Response:
     loket = _loket(request)
     ticket = await tickets.get_ticket(loket, request.path_params["ticket_id"])
-    svg = qr_svg(track_url(loket, ticket["id"], _base_url(request)))
+    key = await _holder_key(request, ticket["id"])
+    svg = qr_svg(track_url(loket, ticket["id"], _base_url(request), key))
     return Response(svg, media_type="image/svg+xml",
                     headers={"Cache-Control": "private, max-age=86400"})
 

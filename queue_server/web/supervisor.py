@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from queue_server.domain import skm as skm_rules
-from queue_server.domain.errors import NotFound
+from queue_server.domain.errors import Forbidden, NotFound, Unauthorized
 from queue_server.services import skm, stats
 from queue_server.services.context import Loket
 from queue_server.services.staff import Session, require_role
@@ -230,21 +230,39 @@ def _questionnaire(lang: str) -> dict[str, Any]:
 
 async def survey_page(request: Request) -> Response:
     loket = _loket(request)
-    ticket = await skm.survey_ticket(loket, request.path_params["ticket_id"])
+    ticket = await skm.survey_ticket(loket, request.path_params["ticket_id"],
+                                     request.query_params.get("k"))
     return _page(request, "supervisor/survey.html", {
         "ticket": ticket, "mode": "phone", "counter": None,
         "form": _questionnaire(language(request))})
+
+
+async def _tablet_session(request: Request, code: str) -> Session | None:
+    """A counter-side tablet is signed in as staff: it is handed the visitor keys of the
+    counter's finished tickets, so it must be a device the office controls. Supervisors
+    and admins may run any counter's tablet; an officer account, its own counter's (or any,
+    when it is a tablet account not signed in at a counter)."""
+    session = await optional_session(request, _loket(request))
+    if session is None:
+        return None
+    actor = session.actor
+    if actor.role == "officer" and actor.counter not in (None, code):
+        raise Forbidden("wrong_counter", signed_in=actor.counter, counter=code)
+    return session
 
 
 async def tablet_page(request: Request) -> Response:
     loket = _loket(request)
     code = request.query_params.get("counter", "")
     counter = loket.counter(code)
-    ticket_id = await skm.last_finished(loket, counter.code)
-    ticket = await skm.survey_ticket(loket, ticket_id) if ticket_id else None
+    session = await _tablet_session(request, counter.code)
+    ticket = None
+    if session is not None:
+        ticket_id = await skm.last_finished(loket, counter.code)
+        ticket = await skm.survey_ticket(loket, ticket_id, staff=True) if ticket_id else None
     return _page(request, "supervisor/survey.html", {
         "ticket": ticket, "mode": "tablet", "counter": counter,
-        "form": _questionnaire(language(request))})
+        "signin_needed": session is None, "form": _questionnaire(language(request))})
 
 
 async def tablet_ticket(request: Request) -> Response:
@@ -252,8 +270,10 @@ async def tablet_ticket(request: Request) -> Response:
     loket = _loket(request)
     code = request.path_params["code"]
     loket.counter(code)
+    if await _tablet_session(request, code) is None:
+        raise Unauthorized("unauthorized")
     ticket_id = await skm.last_finished(loket, code)
-    ticket = await skm.survey_ticket(loket, ticket_id) if ticket_id else None
+    ticket = await skm.survey_ticket(loket, ticket_id, staff=True) if ticket_id else None
     return JSONResponse({"ticket": ticket})
 
 
@@ -261,8 +281,9 @@ async def submit_survey(request: Request) -> Response:
     loket = _loket(request)
     data = await read_json(request)
     channel = data.pop("channel", "phone")
+    key = data.pop("key", None)
     result = await skm.submit(loket, request.path_params["ticket_id"], data,
-                              channel if isinstance(channel, str) else "phone")
+                              channel if isinstance(channel, str) else "phone", key)
     return JSONResponse({"response": result}, status_code=201)
 
 

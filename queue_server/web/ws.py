@@ -29,6 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from queue_server.domain.errors import Invalid
 from queue_server.events import wire
 from queue_server.events.backends import Notifier, PostgresListener, parse_notification, plain_dsn
 from queue_server.events.feed import EventFeed, events_after
@@ -37,6 +38,8 @@ from queue_server.events.screens import KINDS, ScreenInfo, Screens, claim_announ
 from queue_server.events.snapshots import display_state, snapshot
 from queue_server.services.context import Loket
 from queue_server.web.auth import optional_session
+from queue_server.web.failures import failure_code
+from queue_server.web.http import loads
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,14 @@ MAX_TOPICS = 50
 MAX_REPLAY = 5000
 CLOSE_TOO_SLOW = 1013
 CLOSE_BAD_REQUEST = 1008
+CLOSE_TOO_BIG = 1009
+#: Client messages are a few hundred bytes (hello, health, announce, ping); anything much
+#: bigger is a mistake or an attack. The server (uvicorn ``ws_max_size``) refuses bigger
+#: frames before they are buffered; this check covers other servers.
+MAX_MESSAGE = 8 * 1024
+MAX_DEPTH = 4
+#: The largest sequence number a browser represents exactly (2**53 - 1).
+MAX_SEQ = 9_007_199_254_740_991
 _NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
@@ -84,8 +95,8 @@ def _int_param(value: str | None, name: str) -> int | None:
         number = int(value)
     except ValueError:
         raise BadRequest("invalid", f"{name} must be a whole number") from None
-    if number < 0:
-        raise BadRequest("invalid", f"{name} must not be negative")
+    if not 0 <= number <= MAX_SEQ:
+        raise BadRequest("invalid", f"{name} must be from 0 to {MAX_SEQ}")
     return number
 
 
@@ -161,22 +172,39 @@ class Connection:
 
     async def listen(self) -> None:
         """Messages from the client: hello/health (screens), announce (claim a call for the
-        zone), refresh (the display state again), ping."""
+        zone), refresh (the display state again), ping. A bad message gets an error message
+        and the connection stays; only an oversized one closes it."""
         while True:
-            raw = await self.ws.receive_text()
+            frame = await self.ws.receive()
+            if frame["type"] == "websocket.disconnect":
+                raise WebSocketDisconnect(frame.get("code", 1000))
+            raw = frame.get("text")
+            if raw is None:
+                raw = frame.get("bytes") or b""
+            if len(raw) > MAX_MESSAGE:
+                await self.error("too_large", f"messages are at most {MAX_MESSAGE} bytes")
+                await self.ws.close(CLOSE_TOO_BIG, "message too big")
+                return
             try:
-                message = json.loads(raw)
-                if not isinstance(message, dict):
-                    raise ValueError
-            except ValueError:
-                await self.send_json({"type": "error", "error": {
-                    "code": "bad_json", "message": "messages are JSON objects"}})
+                message = loads(raw, MAX_DEPTH)
+            except Invalid as exc:
+                await self.error(exc.code, "messages are small JSON objects")
+                continue
+            if not isinstance(message, dict):
+                await self.error("bad_json", "messages are JSON objects")
                 continue
             try:
                 await self.handle(message)
             except BadRequest as exc:
-                await self.send_json({"type": "error", "error": {
-                    "code": exc.code, "message": str(exc)}})
+                await self.error(exc.code, str(exc))
+            except Exception as exc:  # one failed message must not end a screen's feed
+                code = failure_code(exc)
+                if code == "internal":
+                    log.exception("websocket message failed")
+                await self.error(code, "the server could not answer; try again")
+
+    async def error(self, code: str, message: str) -> None:
+        await self.send_json({"type": "error", "error": {"code": code, "message": message}})
 
     async def handle(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
@@ -195,7 +223,8 @@ class Connection:
         elif kind == "announce":
             zone = _name_param(str(message.get("zone") or self.zone or ""), "zone")
             seq = message.get("seq")
-            if zone is None or not isinstance(seq, int) or seq < 1:
+            if (zone is None or not isinstance(seq, int) or isinstance(seq, bool)
+                    or not 1 <= seq <= MAX_SEQ):
                 await self.send_json({"type": "error", "error": {
                     "code": "invalid", "message": "announce needs zone and seq"}})
                 return
@@ -221,7 +250,8 @@ class Connection:
         last_seq = message.get("last_seq")
         return ScreenInfo(client_id, kind, zone,
                           (self.ws.headers.get("user-agent") or "")[:300] or None,
-                          last_seq if isinstance(last_seq, int) else self.last)
+                          last_seq if isinstance(last_seq, int) and 0 <= last_seq <= MAX_SEQ
+                          else self.last)
 
 
 async def endpoint(ws: WebSocket) -> None:

@@ -184,3 +184,23 @@ def test_when_printing_fails_the_ticket_is_shown_on_screen_with_its_qr_code(
     assert box and box["width"] >= 300
     assert_accessible(page, "printer fallback screen")
     screenshot(page, "kiosk-8-printer-fallback")
+
+
+def test_the_kiosk_retries_a_busy_answer_with_the_same_idempotency_key(
+        new_page: Any, live_server: Server) -> None:
+    page = kiosk(new_page, live_server)
+    choose(page, "Dispendukcapil", "KTP-el")
+    keys: list[str] = []
+
+    def busy_once(route: Any) -> None:
+        keys.append(route.request.headers["idempotency-key"])
+        if len(keys) == 1:
+            route.fulfill(status=503, headers={"Retry-After": "1"}, content_type="application/json",
+                          body='{"error": {"code": "unavailable", "message": "DB"}}')
+        else:
+            route.continue_()
+
+    page.route("**/kiosk/api/tickets*", busy_once)
+    page.get_by_role("button", name="Ambil nomor antrean").click()
+    page.get_by_text("A-001", exact=True).wait_for(timeout=15_000)
+    assert len(keys) == 2 and keys[0] == keys[1] and keys[0]

@@ -12,9 +12,14 @@ from tests.conftest import SITE_FILE
 from tests.support.servers import Server
 from tests.support.staff import PASSWORD, add_users, sign_in
 
+#: Visitor keys by ticket id: the survey needs the holder's key (the slip's QR carries it).
+KEYS: dict[str, str] = {}
+
 
 def _serve_one(base: str, headers: dict[str, str], counter: str, service: str) -> str:
-    httpx.post(f"{base}/api/v1/tickets", json={"service": service}, timeout=10)
+    issued = httpx.post(f"{base}/api/v1/tickets", json={"service": service},
+                        timeout=10).json()["ticket"]
+    KEYS[issued["id"]] = issued["visitor_key"]
     ticket = httpx.post(f"{base}/api/v1/counters/{counter}/call", headers=headers,
                         timeout=10).json()["ticket"]
     httpx.post(f"{base}/api/v1/tickets/{ticket['id']}/start", headers=headers, timeout=10)
@@ -72,7 +77,8 @@ def test_statistics_tab_draws_charts_and_offers_exports(live_server: Server,
     served = [_serve_one(base, ani, "A1", s) for s in ("KTP", "KK", "KTP")]
     for ticket_id, score in zip(served, (4, 3, 4), strict=True):
         answer = httpx.post(f"{base}/api/v1/tickets/{ticket_id}/survey",
-                            json={f"u{i}": score for i in range(1, 10)}, timeout=10)
+                            json={"key": KEYS[ticket_id],
+                                  **{f"u{i}": score for i in range(1, 10)}}, timeout=10)
         assert answer.status_code == 201, answer.text
     page = new_page(1440, 1000)
     _sign_in_page(page, base)
@@ -105,7 +111,7 @@ def test_visitor_rates_the_service_on_the_phone_and_is_asked_for_a_review(
     ani = sign_in(base, "ani", "A1")
     ticket_id = _serve_one(base, ani, "A1", "KTP")
     page = new_page(390, 844, is_mobile=True, has_touch=True)
-    page.goto(f"{base}/t/{ticket_id}/survey")
+    page.goto(f"{base}/t/{ticket_id}/survey?k={KEYS[ticket_id]}")
     assert page.locator("fieldset.question").count() == 9
     assert "Sangat sesuai" in page.locator("fieldset.question").first.inner_text()
     page.click("button[type=submit]")
@@ -122,7 +128,7 @@ def test_visitor_rates_the_service_on_the_phone_and_is_asked_for_a_review(
     assert "100.00" in page.locator("#thanks-grade").inner_text()
     screenshot(page, "survey-phone-thanks")
     # the same ticket cannot be rated twice
-    page.goto(f"{base}/t/{ticket_id}/survey")
+    page.goto(f"{base}/t/{ticket_id}/survey?k={KEYS[ticket_id]}")
     assert page.locator("#survey").count() == 0
     assert page.locator("#closed").count() == 1
 
@@ -130,11 +136,15 @@ def test_visitor_rates_the_service_on_the_phone_and_is_asked_for_a_review(
 def test_counter_tablet_asks_about_the_last_finished_ticket(live_server: Server,
                                                             new_page: Any) -> None:
     base = live_server.url
-    add_users(live_server.database_url, SITE_FILE, {"ani": "officer"})
+    add_users(live_server.database_url, SITE_FILE, {"ani": "officer", "tablet-a1": "officer"})
     ani = sign_in(base, "ani", "A1")
     page = new_page(1024, 768, has_touch=True)
     page.goto(f"{base}/survey?counter=A1")
-    assert page.locator("#no-ticket").count() == 1
+    # The tablet is handed visitor keys, so it signs in first (without a counter).
+    page.fill("#tablet-signin input[name=username]", "tablet-a1")
+    page.fill("#tablet-signin input[name=password]", PASSWORD)
+    page.click("#tablet-signin button[type=submit]")
+    page.wait_for_selector("#no-ticket", timeout=10_000)
     _serve_one(base, ani, "A1", "KTP")
     last = _serve_one(base, ani, "A1", "KK")
     # the tablet notices the newly finished ticket by itself

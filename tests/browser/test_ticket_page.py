@@ -24,7 +24,7 @@ def test_the_ticket_page_follows_the_ticket_from_waiting_to_called_to_done(
     first = httpx.post(f"{base}/api/v1/tickets", json={"service": "KTP"}).json()["ticket"]
     mine = httpx.post(f"{base}/api/v1/tickets", json={"service": "KTP"}).json()["ticket"]
     page = new_page(390, 844, has_touch=True, is_mobile=True)
-    page.goto(f"{base}/t/{mine['id']}")
+    page.goto(f"{base}/t/{mine['id']}?k={mine['visitor_key']}")  # what the slip's QR holds
     assert page.locator("#number").inner_text() == "A-002"
     assert page.locator("#status").inner_text() == "Menunggu"
     assert page.locator("#ahead").inner_text() == "1 orang"
@@ -49,7 +49,7 @@ def test_the_ticket_page_follows_the_ticket_from_waiting_to_called_to_done(
     httpx.post(f"{base}/api/v1/tickets/{mine['id']}/finish", headers=officer).raise_for_status()
     survey = page.get_by_role("link", name="Isi survei kepuasan (SKM)")
     survey.wait_for(timeout=15_000)
-    assert survey.get_attribute("href") == f"/t/{mine['id']}/survey"
+    assert survey.get_attribute("href") == f"/t/{mine['id']}/survey?k={mine['visitor_key']}"
     review = page.get_by_role("link", name="Beri ulasan di Google")
     assert review.get_attribute("href") == "https://example.org/review"
     assert_accessible(page, "ticket page, done")

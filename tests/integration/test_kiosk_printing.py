@@ -176,3 +176,18 @@ async def test_fifty_tickets_in_a_burst_all_print_in_order(
     assert [job.decoded.large_texts[0] for job in jobs] == numbers
     assert sink.errors == []
     assert issuing_s < 20.0
+
+
+async def test_a_printer_that_accepts_but_never_reads_fails_every_job_so_the_kiosk_falls_back(
+    database_url: str, tmp_path: Path, sink: PrinterSink
+) -> None:
+    sink.mode = "silent"  # accepts the connection, reads nothing, answers nothing
+    site = site_with_network_printer(tmp_path, sink.port)
+    site.write_text(site.read_text().replace("attempts = 3", "attempts = 1"))
+    with start_server(database_url, site, tmp_path, clock=MONDAY_MORNING) as server:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+            issued = [await issue(client) for _ in range(10)]
+            jobs = [await print_finished(client, body["ticket"]["id"], timeout_s=60)
+                    for body in issued]
+    assert [job["state"] for job in jobs] == ["failed"] * 10
+    assert all("status" in job["error"] for job in jobs), jobs

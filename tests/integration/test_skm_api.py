@@ -16,15 +16,21 @@ from tests.integration.test_stats_api import DAY, _rows
 from tests.support.servers import Server, start_server
 from tests.support.staff import add_users, sign_in
 
+#: Visitor keys of the tickets made here, by ticket id: the survey needs the holder's key.
+KEYS: dict[str, str] = {}
+
 
 def _done_tickets(server: Server, database_url: str, count: int) -> list[str]:
     add_users(database_url, SITE_FILE, {"ani": "officer", "sri": "supervisor"})
     ani = sign_in(server.url, "ani", "A1")
     done = []
     for _ in range(count):
-        httpx.post(f"{server.url}/api/v1/tickets", json={"service": "KTP"}, timeout=10)
+        issued = httpx.post(f"{server.url}/api/v1/tickets", json={"service": "KTP"},
+                            timeout=10).json()["ticket"]
         ticket = httpx.post(f"{server.url}/api/v1/counters/A1/call", headers=ani,
                             timeout=10).json()["ticket"]
+        assert ticket["id"] == issued["id"]
+        KEYS[ticket["id"]] = issued["visitor_key"]
         answer = httpx.post(f"{server.url}/api/v1/tickets/{ticket['id']}/finish", headers=ani,
                             timeout=10)
         assert answer.status_code == 200, answer.text
@@ -37,7 +43,8 @@ def _scores(*values: int) -> dict[str, Any]:
 
 
 def _survey(server: Server, ticket_id: str, body: dict[str, Any]) -> httpx.Response:
-    return httpx.post(f"{server.url}/api/v1/tickets/{ticket_id}/survey", json=body, timeout=10)
+    return httpx.post(f"{server.url}/api/v1/tickets/{ticket_id}/survey",
+                      json={"key": KEYS.get(ticket_id), **body}, timeout=10)
 
 
 def test_one_response_per_ticket_even_when_twenty_arrive_at_once(
@@ -48,7 +55,8 @@ def test_one_response_per_ticket_even_when_twenty_arrive_at_once(
         async with httpx.AsyncClient(timeout=30) as client:
             answers = await asyncio.gather(*(
                 client.post(f"{server.url}/api/v1/tickets/{ticket}/survey",
-                            json=_scores(*([1 + i % 4] * 9))) for i in range(20)))
+                            json={**_scores(*([1 + i % 4] * 9)), "key": KEYS[ticket]})
+                for i in range(20)))
         for answer in answers:
             if answer.status_code == 409:
                 assert answer.json()["error"]["code"] == "conflict"
@@ -65,6 +73,7 @@ def test_a_ticket_not_yet_served_cannot_be_rated(server: Server, database_url: s
     add_users(database_url, SITE_FILE, {"ani": "officer"})
     waiting = httpx.post(f"{server.url}/api/v1/tickets", json={"service": "KK"},
                          timeout=10).json()["ticket"]
+    KEYS[waiting["id"]] = waiting["visitor_key"]
     refused = _survey(server, waiting["id"], _scores(*[4] * 9))
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "survey_not_available"

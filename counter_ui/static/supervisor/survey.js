@@ -24,6 +24,26 @@
     }, TABLET_POLL_MS);
   }
 
+  const signin = document.getElementById("tablet-signin");
+  if (signin) {
+    // The tablet signs in without a counter, so the officer's own counter session stays.
+    signin.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const data = new FormData(signin);
+      const failed = document.getElementById("signin-error");
+      const answer = await fetch(`/api/v1/session?lang=${lang}`, {
+        method: "POST", headers: {"Content-Type": "application/json"},
+        body: JSON.stringify({username: data.get("username"), password: data.get("password"),
+                              counter: null}),
+      }).catch(() => null);
+      if (answer && answer.ok) { location.reload(); return; }
+      const result = answer ? await answer.json().catch(() => ({})) : {};
+      failed.textContent = (result.error && result.error.message) || words.failed;
+      failed.hidden = false;
+    });
+    return;
+  }
+
   if (!form) { tabletWatch(null); return; }
 
   form.addEventListener("change", (event) => {
@@ -37,7 +57,10 @@
     error.hidden = true;
     const data = new FormData(form);
     const missing = [];
-    const body = {channel: root.dataset.mode === "tablet" ? "tablet" : "phone"};
+    // The visitor key proves this is the ticket's holder (from the slip's QR, or handed to
+    // the signed-in counter tablet); the ticket id alone is public.
+    const body = {channel: root.dataset.mode === "tablet" ? "tablet" : "phone",
+                  key: form.dataset.key};
     form.querySelectorAll("fieldset.question").forEach((fieldset) => {
       const name = fieldset.dataset.field;
       const value = data.get(name);

@@ -33,6 +33,9 @@ async def _run() -> None:
     engine = create_engine(config.get_main_option("sqlalchemy.url"))
     try:
         async with engine.connect() as conn:
+            # On SQLite: BEGIN IMMEDIATE, so a second process migrating at the same moment
+            # waits for the first instead of failing with "database is locked".
+            conn = await conn.execution_options(loket_write=True)
             await conn.run_sync(_migrate)
             await conn.commit()
     finally:

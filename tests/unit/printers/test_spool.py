@@ -127,3 +127,45 @@ async def test_a_broken_listener_is_logged_and_ignored() -> None:
     spool.submit("t-1", b"x")
     assert (await finished(spool, "t-1")).status is JobStatus.PRINTED
     await spool.stop()
+
+
+async def test_a_printer_that_never_answers_status_is_not_trusted_when_status_is_required(
+) -> None:
+    printer = DummyPrinter()
+    printer.current_status = PrinterStatus.UNKNOWN
+    spool = PrintSpool(printer, attempts=2, backoff_s=0.01, require_status=True)
+    spool.start()
+    spool.submit("t-1", b"slip")
+    state = await finished(spool, "t-1")
+    await spool.stop()
+    assert state.status is JobStatus.FAILED
+    assert state.error == "printer did not answer the status request (DLE EOT)"
+    assert printer.jobs == []
+
+
+async def test_without_required_status_a_silent_status_still_prints() -> None:
+    printer = DummyPrinter()
+    printer.current_status = PrinterStatus.UNKNOWN
+    spool = PrintSpool(printer, require_status=False)
+    spool.start()
+    spool.submit("t-1", b"slip")
+    state = await finished(spool, "t-1")
+    await spool.stop()
+    assert state.status is JobStatus.PRINTED
+
+
+class GoesQuietAfterTheJob(DummyPrinter):
+    async def send(self, data: bytes) -> None:
+        await super().send(data)
+        self.current_status = PrinterStatus.UNKNOWN
+
+
+async def test_a_printer_that_stops_answering_after_the_job_does_not_count_as_printed() -> None:
+    printer = GoesQuietAfterTheJob()
+    spool = PrintSpool(printer, attempts=1, require_status=True)
+    spool.start()
+    spool.submit("t-1", b"slip")
+    state = await finished(spool, "t-1")
+    await spool.stop()
+    assert state.status is JobStatus.FAILED
+    assert state.error and "did not confirm" in state.error
