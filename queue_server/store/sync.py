@@ -6,6 +6,8 @@ only marked inactive when they leave the file.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -28,38 +30,49 @@ class Ids:
         self.counter_codes = {v: k for k, v in counters.items()}
 
 
-async def _upsert(conn: AsyncConnection, table: t.Table, key: dict[str, object],
-                  values: dict[str, object]) -> int:
-    """Insert or update in one statement: two servers starting together on a fresh database
-    both reach here, and a select-then-insert lets both insert (a unique violation)."""
-    dialect_insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
-    stmt = dialect_insert(table).values(**key, **values)
-    stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=values)
-    return int((await conn.execute(stmt.returning(table.c.id))).scalar_one())
+#: Rows per statement: far under SQLite's limit on bound parameters, even for wide rows.
+_CHUNK = 500
+
+
+def _insert(conn: AsyncConnection, table: t.Table) -> Any:
+    return (sqlite_insert if conn.dialect.name == "sqlite" else pg_insert)(table)
+
+
+async def _upsert(conn: AsyncConnection, table: t.Table, key: tuple[str, ...],
+                  rows: list[dict[str, object]]) -> dict[str, int]:
+    """Insert or update ``rows`` (each holding ``key`` and its values) in a few statements and
+    return their ids by code. One statement per chunk rather than per row: start-up syncs
+    a few hundred rows, and every statement is a hop to the driver. ``ON CONFLICT`` keeps two
+    servers starting together on a fresh database from both inserting (a unique violation)."""
+    ids: dict[str, int] = {}
+    for first in range(0, len(rows), _CHUNK):
+        chunk = rows[first:first + _CHUNK]
+        stmt = _insert(conn, table).values(chunk)
+        updated = {name: stmt.excluded[name] for name in chunk[0] if name not in key}
+        stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=updated)
+        result = await conn.execute(stmt.returning(table.c.code, table.c.id))
+        ids.update({str(code): int(row_id) for code, row_id in result.all()})
+    return ids
 
 
 async def sync_site(conn: AsyncConnection, site: Site) -> Ids:
-    site_id = await _upsert(conn, t.sites, {"code": site.code},
-                            {"name": site.name, "timezone": site.timezone})
-    agencies: dict[str, int] = {}
-    services: dict[str, int] = {}
-    for agency in site.agencies:
-        agencies[agency.code] = await _upsert(
-            conn, t.agencies, {"site_id": site_id, "code": agency.code},
-            {"name": agency.name, "short_name": agency.short_name, "kind": agency.kind,
-             "queue": agency.queue, "active": True})
-        for s in agency.services:
-            services[s.code] = await _upsert(
-                conn, t.services, {"site_id": site_id, "code": s.code},
-                {"agency_id": agencies[agency.code], "name": s.name, "name_en": s.name_en,
-                 "queue": s.queue, "daily_quota": s.daily_quota, "target_wait_s": s.target_wait_s,
-                 "service_s": s.service_s, "standard": s.standard, "active": True})
-    counters: dict[str, int] = {}
-    for c in site.counters:
-        counters[c.code] = await _upsert(
-            conn, t.counters, {"site_id": site_id, "code": c.code},
-            {"agency_id": agencies.get(c.agency) if c.agency else None, "number": c.number,
-             "name": c.name, "priority_only": c.priority_only, "active": True})
+    site_key = ("code",)
+    site_id = (await _upsert(conn, t.sites, site_key, [
+        {"code": site.code, "name": site.name, "timezone": site.timezone}]))[site.code]
+    key = ("site_id", "code")
+    agencies = await _upsert(conn, t.agencies, key, [
+        {"site_id": site_id, "code": a.code, "name": a.name, "short_name": a.short_name,
+         "kind": a.kind, "queue": a.queue, "active": True} for a in site.agencies])
+    services = await _upsert(conn, t.services, key, [
+        {"site_id": site_id, "code": s.code, "agency_id": agencies[a.code], "name": s.name,
+         "name_en": s.name_en, "queue": s.queue, "daily_quota": s.daily_quota,
+         "target_wait_s": s.target_wait_s, "service_s": s.service_s, "standard": s.standard,
+         "active": True} for a in site.agencies for s in a.services])
+    counters = await _upsert(conn, t.counters, key, [
+        {"site_id": site_id, "code": c.code,
+         "agency_id": agencies.get(c.agency) if c.agency else None, "number": c.number,
+         "name": c.name, "priority_only": c.priority_only, "active": True}
+        for c in site.counters])
     for table, ids in ((t.agencies, agencies), (t.services, services), (t.counters, counters)):
         await conn.execute(update(table).where(table.c.site_id == site_id,
                                                table.c.id.not_in(list(ids.values())))
@@ -73,8 +86,7 @@ async def sync_site(conn: AsyncConnection, site: Site) -> Ids:
         stale &= tuple_(cs.c.counter_id, cs.c.service_id).not_in(kept)
     await conn.execute(delete(cs).where(stale))
     if links:
-        dialect_insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
-        await conn.execute(dialect_insert(cs).on_conflict_do_nothing(), links)
+        await conn.execute(_insert(conn, cs).on_conflict_do_nothing(), links)
     return Ids(site_id, agencies, services, counters)
 
 

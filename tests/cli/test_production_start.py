@@ -88,7 +88,7 @@ def test_passwd_for_an_unknown_user_says_so(tmp_path: Path, monkeypatch: pytest.
     url = f"sqlite:///{tmp_path / 'loket.db'}"
     assert run(["user", "passwd", "nobody", "--password-stdin", "--database-url", url],
                GOOD + "\n", monkeypatch) == 1
-    assert "tidak ditemukan" in capsys.readouterr().err
+    assert "tidak dikenal" in capsys.readouterr().err
 
 
 def test_serving_beyond_loopback_without_public_url_warns_about_qr_codes(
