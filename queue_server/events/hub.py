@@ -71,7 +71,7 @@ class Subscription:
         return None
 
     def close(self) -> None:
-        self.hub._subscriptions.discard(self)
+        self.hub._remove(self)
 
     def _overflow(self) -> None:
         self.overflowed = True
@@ -102,6 +102,9 @@ class Hub:
         #: called when a batch leaves a gap after the cursor (the feed reads the table)
         self.on_gap: Callable[[], None] | None = None
         self._subscriptions: set[Subscription] = set()
+        #: topic → its subscriptions, so an event for one phone's ticket touches that phone
+        #: only, not every connected client
+        self._by_topic: dict[str, set[Subscription]] = {}
         self.delivered = 0
         #: subscriptions dropped for a full queue
         self.overflows = 0
@@ -116,7 +119,20 @@ class Hub:
     def subscribe(self, topics: Iterable[str], maxsize: int | None = None) -> Subscription:
         sub = Subscription(self, frozenset(topics), maxsize or self.maxsize)
         self._subscriptions.add(sub)
+        for topic in sub.topics:
+            self._by_topic.setdefault(topic, set()).add(sub)
         return sub
+
+    def _remove(self, sub: Subscription) -> None:
+        if sub not in self._subscriptions:
+            return
+        self._subscriptions.discard(sub)
+        for topic in sub.topics:
+            followers = self._by_topic.get(topic)
+            if followers is not None:
+                followers.discard(sub)
+                if not followers:
+                    del self._by_topic[topic]
 
     async def publish(self, events: list[StoredEvent]) -> None:
         """After a local commit: deliver at once if the batch follows on from the cursor,
@@ -147,8 +163,10 @@ class Hub:
     def _fan_out(self, event: StoredEvent) -> None:
         topics = frozenset(event.topics)
         envelope: Envelope | None = None
-        for sub in list(self._subscriptions):
-            if sub.overflowed or sub.topics.isdisjoint(topics):
+        # A subscription following several of the event's topics still gets it once.
+        followers = set().union(*(self._by_topic.get(topic, ()) for topic in topics))
+        for sub in followers:
+            if sub.overflowed:
                 continue
             if envelope is None:
                 text = json.dumps(self.encoder(event), ensure_ascii=False, default=str)

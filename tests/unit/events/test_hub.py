@@ -110,3 +110,25 @@ def test_whatever_arrives_subscribers_see_a_gapless_increasing_run(
 
     seqs = asyncio.run(run())
     assert seqs == list(range(1, len(seqs) + 1))
+
+
+async def test_a_subscriber_of_several_of_an_events_topics_gets_it_once() -> None:
+    hub = Hub()
+    both = hub.subscribe(["display", "service:KTP"])
+    other = hub.subscribe(["ticket:abc"])
+    await hub.publish([ev(1, ("display", "service:KTP", "ticket:xyz"))])
+    assert drain(both.queue) == [1]
+    assert drain(other.queue) == []
+
+
+async def test_closed_subscriptions_leave_nothing_behind_among_thousands_of_phones() -> None:
+    hub = Hub()
+    phones = [hub.subscribe([f"ticket:{n}"]) for n in range(5000)]
+    await hub.publish([ev(1, ("ticket:4321",))])
+    assert [n for n, sub in enumerate(phones) if not sub.queue.empty()] == [4321]
+    for sub in phones:
+        sub.close()
+    sub = phones[0]
+    sub.close()  # twice is harmless
+    assert hub.subscriber_count == 0
+    assert hub._by_topic == {}
