@@ -36,6 +36,8 @@ async def list_services(request: Request) -> Response:
     for agency in loket.site.agencies:
         services = []
         for s in agency.services:
+            if not s.active:  # switched off by an administrator: not offered any more
+                continue
             try:
                 loket.gate.check(s, now)
                 open_now, closed_reason = True, None
