@@ -114,7 +114,8 @@ def apply_site(loket: Loket, site: Site, ids: Ids, version: int) -> bool:
     version or a newer one. Returns whether anything changed."""
     if version <= loket.config_version:
         return False
-    from queue_server.services.hours import OpeningHours, schedule_from_config
+    from queue_server.domain.schedule import schedule_from_config
+    from queue_server.services.hours import OpeningHours
 
     loket.site = site
     loket.ids = ids

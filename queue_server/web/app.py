@@ -27,6 +27,7 @@ from queue_server.settings import Settings
 from queue_server.site import load_site
 from queue_server.store.db import Database, create_engine
 from queue_server.web import (
+    admin,
     api,
     breaks,
     counter,
@@ -46,7 +47,7 @@ log = logging.getLogger("loket")
 #: spool, a LISTEN connection, the opening-hours gate) also has ``lifespan(app)``, an async
 #: context manager entered after the core is wired, in this order.
 AUDIENCES: tuple[ModuleType, ...] = (api, openapi, ws, display, kiosk, counter, supervisor,
-                                     breaks, metrics)
+                                     breaks, metrics, admin)
 
 
 def make_clock(settings: Settings) -> Clock:
