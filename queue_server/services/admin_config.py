@@ -155,3 +155,38 @@ async def audit(conn: AsyncConnection, site_id: int, user_id: int | None, now: d
     await conn.execute(insert(t.audit_log).values(
         site_id=site_id, user_id=user_id, action=action, at=now,
         detail={"target": target, "before": before, "after": after, "version": version}))
+
+
+async def export_document(conn: AsyncConnection, file_site: Site) -> tuple[dict[str, Any], int]:
+    """The live document of ``file_site``'s site and its version (the file's own document,
+    version 0, for a site the database does not hold yet: what its first start would store)."""
+    site_id = (await conn.execute(select(t.sites.c.id).where(t.sites.c.code == file_site.code))
+               ).scalar()
+    stored = None if site_id is None else await stored_config(conn, int(site_id))
+    if stored is None:
+        return file_site.document, 0
+    return stored.document, stored.version
+
+
+async def import_site(db: Any, site: Site, now: datetime, source: str) -> int:
+    """Store a checked site as the next version of its live configuration, in one transaction
+    with its rows, an audit row and the ``config.changed`` event; returns the new version."""
+    async with db.engine.connect() as conn:
+        conn = await conn.execution_options(loket_write=True)
+        async with conn.begin():
+            site_id = await site_id_for(conn, site)
+    async with db.write(site_id, now) as tx:
+        stored = await stored_config(tx.conn, site_id, for_update=True)
+        if stored is None:
+            await tx.conn.execute(insert(t.site_configs).values(
+                site_id=site_id, version=1, document=site.document, updated_at=now))
+            version = 1
+        else:
+            version = await store_version(tx.conn, site_id, stored.version, site.document, now,
+                                          None)
+        await sync_site(tx.conn, site)
+        await audit(tx.conn, site_id, None, now, "config.import", f"site:{site.code}",
+                    stored.document if stored else None, site.document, version)
+        tx.emit(CHANGED, TOPICS, {"version": version, "action": "config.import",
+                                  "target": f"site:{site.code}", "source": source})
+    return version
