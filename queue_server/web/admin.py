@@ -68,13 +68,13 @@ async def get_site(request: Request) -> Response:
 async def get_audit(request: Request) -> Response:
     await _actor(request, *admin.READERS)
     loket = _loket(request)
-    first, last = _dates(request, loket)
+    first, last = date_range(request, loket)
     async with loket.db.read() as conn:
         entries = await admin.audit_entries(conn, loket, first=first, last=last)
     return JSONResponse({"entries": entries}, headers={"Cache-Control": "no-store"})
 
 
-def _dates(request: Request, loket: Loket) -> tuple[datetime | None, datetime | None]:
+def date_range(request: Request, loket: Loket) -> tuple[datetime | None, datetime | None]:
     def day(name: str) -> date | None:
         text = request.query_params.get(name)
         if not text:

@@ -28,6 +28,7 @@ from queue_server.site import load_site
 from queue_server.store.db import Database, create_engine
 from queue_server.web import (
     admin,
+    admin_pages,
     api,
     breaks,
     counter,
@@ -47,7 +48,7 @@ log = logging.getLogger("loket")
 #: spool, a LISTEN connection, the opening-hours gate) also has ``lifespan(app)``, an async
 #: context manager entered after the core is wired, in this order.
 AUDIENCES: tuple[ModuleType, ...] = (api, openapi, ws, display, kiosk, counter, supervisor,
-                                     breaks, metrics, admin)
+                                     breaks, metrics, admin, admin_pages)
 
 
 def make_clock(settings: Settings) -> Clock:
