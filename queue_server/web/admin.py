@@ -244,3 +244,41 @@ routes: list[BaseRoute] = [
     Route(f"{A}/users", users, methods=["GET", "POST"]),
     Route(f"{A}/users/{{username}}", patch_user, methods=["PATCH"]),
 ]
+
+
+def openapi_paths(op: Callable[..., dict[str, Any]],
+                  param: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+    """This module's part of ``/openapi.json`` (``op`` and ``param`` from ``web/openapi.py``)."""
+    obj: dict[str, Any] = {"type": "object"}
+    write = (401, 403, 404, 409, 422)
+
+    def put(summary: str, name: str) -> dict[str, Any]:
+        return {"parameters": [param(name)],
+                "put": op(summary + " (If-Match: version; 201 created, 200 updated)", body=obj,
+                          auth=True, errors=write),
+                "delete": op("Delete (If-Match: version)", auth=True, errors=write)}
+
+    agency = put("Create or change an agency", "code")
+    del agency["delete"]
+    return {
+        f"{A}/site": {"get": op("The live site document and its version", auth=True,
+                                errors=(401, 403))},
+        f"{A}/audit": {"get": op("Audit log (?from=&to=)", auth=True, errors=(401, 403, 422))},
+        f"{A}/agencies/{{code}}": agency,
+        f"{A}/services/{{code}}": put("Create or change a service and its standard", "code"),
+        f"{A}/counters/{{code}}": put("Create or change a counter", "code"),
+        f"{A}/printers/{{code}}": put("Create or change a printer", "code"),
+        f"{A}/closures": {"post": op("Add a closure or special hours", ok=201, body=obj,
+                                     auth=True, errors=write)},
+        f"{A}/closures/{{closure}}": {"parameters": [param("closure")],
+                                      "delete": op("Remove a closure", auth=True,
+                                                   errors=write)},
+        f"{A}/notices": {"put": op("Set the running text", body=obj, auth=True, errors=write)},
+        f"{A}/users": {"get": op("Staff accounts (never a hash)", auth=True, errors=(401, 403)),
+                       "post": op("Create a staff account", ok=201, body=obj, auth=True,
+                                  errors=(401, 403, 409, 422))},
+        f"{A}/users/{{username}}": {"parameters": [param("username")],
+                                    "patch": op("Change name, role, active or password",
+                                                body=obj, auth=True,
+                                                errors=(401, 403, 404, 422))},
+    }

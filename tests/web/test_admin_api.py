@@ -318,3 +318,13 @@ def test_staff_accounts_are_created_reset_and_deactivated_without_showing_a_hash
     assert again.status_code == 401
     _error(client.patch("/api/v1/admin/users/nobody", headers=admin, json={"active": False}),
            404, "unknown_user")
+
+
+def test_every_admin_route_is_in_the_openapi_document(client: TestClient) -> None:
+    from queue_server.web import admin as admin_web
+
+    paths = client.get("/openapi.json").json()["paths"]
+    for route in admin_web.routes:
+        path = getattr(route, "path", "")
+        for method in getattr(route, "methods", set()) - {"HEAD"}:
+            assert method.lower() in paths.get(path, {}), f"{method} {path}"
