@@ -76,7 +76,7 @@ async def counters_page(request: Request) -> Response:
 async def users_page(request: Request) -> Response:
     session = await optional_session(request, _loket(request))
     users = (await admin_users.list_users(_loket(request), session.actor)
-             if _reader(session) else [])
+             if session is not None and _reader(session) else [])
     return await _page(request, "admin/users.html", "/admin/users", users=users)
 
 

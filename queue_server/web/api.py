@@ -56,7 +56,9 @@ async def list_services(request: Request) -> Response:
     categories = [{"code": c.code, "name": c.name, "name_en": c.name_en}
                   for c in loket.site.priority_categories]
     return JSONResponse({"site": {"code": loket.site.code, "name": loket.site.name,
-                                  "address": loket.site.address},
+                                  "address": loket.site.address,
+                                  "maklumat": loket.site.maklumat,
+                                  "notices": list(loket.site.notices)},
                          "agencies": agencies, "priority_categories": categories})
 
 

@@ -164,3 +164,22 @@ def test_a_supervisor_sees_the_admin_pages_read_only(live_server: Server,
     officer.fill("input[name=password]", PASSWORD)
     officer.click("button[type=submit]")
     officer.get_by_text("bukan akun admin atau penyelia").wait_for(timeout=15_000)
+
+
+def test_the_running_text_changes_on_the_tv_without_a_reload(live_server: Server,
+                                                             new_page: Any) -> None:
+    from tests.support.staff import sign_in
+
+    add_users(live_server.database_url, SITE_FILE, {"admin1": "admin"})
+    tv = new_page(1920, 1080)
+    tv.goto(f"{live_server.url}/display")
+    _expect()(tv.locator("#ticker-text")).to_contain_text("Budayakan antre.")
+    tv.evaluate("window.__same_page = true")
+    answer = httpx.put(f"{live_server.url}/api/v1/admin/notices",
+                       headers=sign_in(live_server.url, "admin1", None), timeout=10,
+                       json={"notices": ["Besok kantor tutup: cuti bersama."]})
+    assert answer.status_code == 200, answer.text
+    _expect()(tv.locator("#ticker-text")).to_contain_text("Besok kantor tutup",
+                                                          timeout=15_000)
+    assert tv.evaluate("window.__same_page") is True  # live, not reloaded
+    screenshot(tv, "admin-11-tv-running-text")
