@@ -1,4 +1,4 @@
-"""The ``loket`` command: serve, db upgrade/backup, config check, user add/passwd."""
+"""The ``loket`` command: serve, db upgrade/backup, config check/export/import, user add/passwd."""
 
 from __future__ import annotations
 
@@ -211,6 +211,69 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _live(args: argparse.Namespace, work: Callable[[Settings], Awaitable[int]]) -> int:
+    from queue_server.store.migrate import upgrade
+
+    settings = _settings(args)
+    upgrade(settings.database_url)
+    return asyncio.run(work(settings))
+
+
+def cmd_config_export(args: argparse.Namespace) -> int:
+    """The live configuration as a site file: what the admin pages made of the seed."""
+    from queue_server import toml_out
+    from queue_server.services.admin_config import export_document
+    from queue_server.store.db import create_engine
+
+    async def work(settings: Settings) -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with engine.connect() as conn:
+                document, version = await export_document(conn, load_site(settings.site_file))
+        finally:
+            await engine.dispose()
+        header = (f"Loket: konfigurasi situs {document['site']['code']}, versi {version}.\n"
+                  "Periksa dengan loket config check BERKAS, muat dengan "
+                  "loket config import BERKAS.")
+        text = toml_out.dump(document, header=header)
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return 0
+
+    return _live(args, work)
+
+
+def cmd_config_import(args: argparse.Namespace) -> int:
+    """Check a site file exactly as ``config check`` does, then make it the live
+    configuration; running servers pick it up through the event feed, without a restart."""
+    from queue_server.clock import SystemClock
+    from queue_server.events.backends import Notifier
+    from queue_server.services.admin_config import import_site
+    from queue_server.store.db import Database, create_engine
+
+    try:
+        site = load_site(args.file)
+    except SiteFileInvalid as exc:
+        print(exc.describe(args.lang), file=sys.stderr)
+        return 1
+
+    async def work(settings: Settings) -> int:
+        db = Database(create_engine(settings.database_url))
+        if not db.is_sqlite:
+            db.on_commit(Notifier(db))
+        try:
+            version = await import_site(db, site, SystemClock().now(), str(args.file))
+        finally:
+            await db.dispose()
+        print(f"OK: {site.name} dimuat sebagai versi {version}." if args.lang == "id" else
+              f"OK: {site.name} loaded as version {version}.")
+        return 0
+
+    return _live(args, work)
+
+
 def _read_password(args: argparse.Namespace) -> str | None:
     """The new password from stdin or asked twice; ``None`` (after saying why) if they differ."""
     if args.password_stdin:
@@ -254,11 +317,12 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
 def _change_users(args: argparse.Namespace,
                   change: Callable[[AsyncConnection, int], Awaitable[None]], done: str) -> int:
     """Run ``change`` in one transaction on the site's database; errors in plain words."""
+    from queue_server.clock import SystemClock
     from queue_server.domain.errors import DomainError
     from queue_server.messages import message
+    from queue_server.services.admin_config import open_site
     from queue_server.store.db import create_engine
     from queue_server.store.migrate import upgrade
-    from queue_server.store.sync import sync_site
 
     settings = _settings(args)
     upgrade(settings.database_url)
@@ -267,7 +331,9 @@ def _change_users(args: argparse.Namespace,
         engine = create_engine(settings.database_url)
         try:
             async with engine.begin() as conn:
-                ids = await sync_site(conn, load_site(settings.site_file))
+                # The stored configuration, not the file, decides the rows once it exists.
+                _, ids, _ = await open_site(conn, load_site(settings.site_file),
+                                            SystemClock().now())
                 await change(conn, ids.site)
         finally:
             await engine.dispose()
@@ -323,6 +389,15 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--lang", choices=["id", "en"], default="id",
                        help="bahasa pesan: id (default) atau en")
     check.set_defaults(func=cmd_config_check)
+    export = config.add_parser("export", help="tulis konfigurasi yang berlaku sebagai berkas situs")
+    common(export)
+    export.add_argument("-o", "--output", type=Path, help="ke berkas ini (default: layar)")
+    export.set_defaults(func=cmd_config_export)
+    load = config.add_parser("import", help="periksa lalu muat berkas situs ke basis data")
+    common(load)
+    load.add_argument("file", type=Path)
+    load.add_argument("--lang", choices=["id", "en"], default="id")
+    load.set_defaults(func=cmd_config_import)
 
     user = sub.add_parser("user", help="akun petugas").add_subparsers(dest="user_command",
                                                                      required=True)

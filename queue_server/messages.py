@@ -97,6 +97,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "{status}).",
                              "The survey opens once the service is finished (ticket status: "
                              "{status})."),
+    # administration (issue 14)
+    "service_inactive": ("Layanan {service!r} sedang tidak dibuka.",
+                         "Service {service!r} is not offered at the moment."),
+    "config_invalid": ("Perubahan ditolak: {detail}", "The change was refused: {detail_en}"),
+    "stale_version": ("Konfigurasi sudah diubah orang lain (versi {current}, Anda mengubah "
+                      "versi {sent}). Muat ulang, periksa perubahannya, lalu simpan lagi.",
+                      "Someone else changed the configuration (version {current}, you edited "
+                      "version {sent}). Reload, look at their change, then save again."),
+    "bad_version": ("If-Match harus nomor versi konfigurasi, mis. \"12\".",
+                    "If-Match must be the configuration's version number, e.g. \"12\"."),
+    "service_has_waiting": ("Layanan {service} masih punya {waiting} antrean menunggu: "
+                            "nonaktifkan saja (antreannya tetap dilayani), hapus nanti.",
+                            "Service {service} still has {waiting} waiting ticket(s): "
+                            "deactivate it instead (they are still served) and delete it later."),
+    "counter_occupied": ("Petugas {officer} sedang masuk di loket {counter}: loket tidak dapat "
+                         "dihapus atau dinonaktifkan sekarang.",
+                         "Officer {officer} is signed in at counter {counter}: it cannot be "
+                         "removed or deactivated now."),
+    "unknown_closure": ("Penutupan {closure!r} tidak ditemukan.",
+                        "Closure {closure!r} not found."),
+    "unknown_agency": ("Instansi {agency!r} tidak dikenal.", "Unknown agency {agency!r}."),
 }
 
 

@@ -9,7 +9,7 @@ turned into a ``Site``, so building it trusts the types.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,6 +33,8 @@ class Service:
     target_wait_s: int
     service_s: int
     standard: dict[str, Any]
+    #: an inactive service is not offered at the kiosk; its waiting tickets are still served
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class Counter:
     agency: str | None
     services: tuple[str, ...]
     priority_only: bool
+    #: an inactive counter cannot be signed in at
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,9 @@ class Site:
     services_by_code: dict[str, Service] = field(repr=False)
     #: what the check allowed but flagged; ``loket serve`` prints them at start-up
     warnings: tuple[Finding, ...] = ()
+    #: the checked document this site was built from (JSON-ready: dates as ISO text), which
+    #: the database keeps as the live configuration and ``loket config export`` writes out
+    document: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def services(self) -> tuple[Service, ...]:
@@ -170,7 +177,20 @@ def build_site(data: dict[str, Any], *, warnings: tuple[Finding, ...] = ()) -> S
         breaks=data.get("breaks", {}),
         services_by_code=services,
         warnings=warnings,
+        document=json_ready(data),
     )
+
+
+def json_ready(value: Any) -> Any:
+    """The document with TOML's dates and times as ISO text, so it can be stored as JSON;
+    the check accepts a date written either way."""
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_ready(v) for v in value]
+    if isinstance(value, (date, time)):  # datetime is a date too
+        return value.isoformat()
+    return value
 
 
 def _agency(item: dict[str, Any]) -> Agency:
@@ -195,6 +215,7 @@ def _service(item: dict[str, Any], agency: str, agency_queue: str) -> Service:
         target_wait_s=item.get("target_wait_minutes", 30) * 60,
         service_s=item.get("service_minutes", 10) * 60,
         standard=item.get("standard", {}),
+        active=item.get("active", True),
     )
 
 
@@ -207,4 +228,5 @@ def _counter(item: dict[str, Any], agency: str | None, services: dict[str, Servi
         agency=agency,
         services=tuple(services) if listed == ["*"] else tuple(listed),
         priority_only=item.get("priority_only", False),
+        active=item.get("active", True),
     )

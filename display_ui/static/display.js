@@ -155,9 +155,28 @@
         refreshSoon();
         break;
       }
+      case "config.changed":
+        // An administrator changed the site: counters come with the refresh, the running
+        // text from the services list.
+        refreshSoon();
+        refreshTicker();
+        break;
       default:
         if (m.type && m.type.startsWith("queue.")) refreshSoon();
     }
+  }
+
+  function refreshTicker() {
+    const ticker = document.getElementById("ticker-text");
+    if (!ticker) return;
+    fetch("/api/v1/services", { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((data) => {
+        if (!data || !data.site) return;
+        const parts = [data.site.maklumat, ...(data.site.notices || [])].filter(Boolean);
+        ticker.textContent = parts.join("\u00a0\u00a0•\u00a0\u00a0");
+      })
+      .catch(() => {});
   }
 
   // --- announcements --------------------------------------------------------------------

@@ -35,6 +35,8 @@ class Loket:
     gate: IssuingGate = field(default_factory=AlwaysOpen)
     public_url: str = ""
     passwords: PasswordHashing = field(default_factory=PasswordHashing)
+    #: version of the live configuration ``site`` was built from (``site_configs``)
+    config_version: int = 0
 
     @property
     def tz(self) -> ZoneInfo:

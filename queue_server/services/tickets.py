@@ -74,6 +74,8 @@ async def issue_ticket(
     service = loket.site.services_by_code.get(service_code)
     if service is None:
         raise Invalid("unknown_service", service=service_code)
+    if not service.active:
+        raise Closed("service_inactive", service=service_code)
     if priority is not None and priority not in {c.code for c in loket.site.priority_categories}:
         raise Invalid("unknown_priority", priority=priority)
     if idempotency_key is not None:

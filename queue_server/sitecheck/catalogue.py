@@ -14,10 +14,10 @@ CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
 ALL_SERVICES = "*"
 _AGENCY_KEYS = ("code", "name", "short_name", "kind", "queue", "services", "counters")
 _SERVICE_KEYS = ("code", "name", "name_en", "queue", "daily_quota", "target_wait_minutes",
-                 "service_minutes", "standard")
+                 "service_minutes", "standard", "active")
 _STANDARD_LISTS = ("persyaratan", "mekanisme")
 _STANDARD_TEXTS = ("jangka_waktu", "biaya", "produk", "pengaduan")
-_COUNTER_KEYS = ("code", "number", "name", "services", "priority_only")
+_COUNTER_KEYS = ("code", "number", "name", "services", "priority_only", "active")
 _KINDS = ("daerah", "vertikal")
 
 
@@ -82,6 +82,7 @@ def _service(read: Reader, item: Mapping[str, Any], path: str, seen: set[str], f
     read.integer(item, "daily_quota", path, low=1, high=100_000)
     read.integer(item, "target_wait_minutes", path, low=1, high=1440, unit=("menit", "minutes"))
     read.integer(item, "service_minutes", path, low=1, high=1440, unit=("menit", "minutes"))
+    read.boolean(item, "active", path)
     standard = read.table(item, "standard", path)
     if standard is not None:
         where = f"{path}.standard"
@@ -120,6 +121,7 @@ def check_counters(read: Reader, data: Mapping[str, Any], facts: Facts) -> None:
             numbers.add(number)
         read.text(item, "name", path)
         priority_only = read.boolean(item, "priority_only", path)
+        read.boolean(item, "active", path)
         served = _served(read, item, path, known, written)
         if served is not None:
             facts.counters.append(CounterFact(path, code or "", served, bool(priority_only)))

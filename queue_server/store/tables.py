@@ -338,3 +338,15 @@ audit_log = Table(
     Column("detail", JSON, nullable=False),
     Column("at", UTC, nullable=False),
 )
+
+#: The live configuration of a site: the site file's document as JSON, with a version that
+#: every admin edit bumps (``If-Match``). Seeded from the site file when a site has none.
+site_configs = Table(
+    "site_configs",
+    metadata,
+    Column("site_id", ForeignKey("sites.id"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("updated_at", UTC, nullable=False),
+    Column("updated_by", ForeignKey("users.id")),
+)

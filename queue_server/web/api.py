@@ -36,6 +36,8 @@ async def list_services(request: Request) -> Response:
     for agency in loket.site.agencies:
         services = []
         for s in agency.services:
+            if not s.active:  # switched off by an administrator: not offered any more
+                continue
             try:
                 loket.gate.check(s, now)
                 open_now, closed_reason = True, None
@@ -54,7 +56,9 @@ async def list_services(request: Request) -> Response:
     categories = [{"code": c.code, "name": c.name, "name_en": c.name_en}
                   for c in loket.site.priority_categories]
     return JSONResponse({"site": {"code": loket.site.code, "name": loket.site.name,
-                                  "address": loket.site.address},
+                                  "address": loket.site.address,
+                                  "maklumat": loket.site.maklumat,
+                                  "notices": list(loket.site.notices)},
                          "agencies": agencies, "priority_categories": categories})
 
 

@@ -20,13 +20,15 @@ from starlette.routing import BaseRoute
 from queue_server.clock import Clock, ShiftedClock, SystemClock
 from queue_server.domain.errors import DomainError
 from queue_server.events.hub import Hub
+from queue_server.services.admin_config import open_site_at_start
 from queue_server.services.context import Loket
 from queue_server.services.demo import ensure_demo_accounts
 from queue_server.settings import Settings
 from queue_server.site import load_site
 from queue_server.store.db import Database, create_engine
-from queue_server.store.sync import sync_site_at_start
 from queue_server.web import (
+    admin,
+    admin_pages,
     api,
     breaks,
     counter,
@@ -46,7 +48,7 @@ log = logging.getLogger("loket")
 #: spool, a LISTEN connection, the opening-hours gate) also has ``lifespan(app)``, an async
 #: context manager entered after the core is wired, in this order.
 AUDIENCES: tuple[ModuleType, ...] = (api, openapi, ws, display, kiosk, counter, supervisor,
-                                     breaks, metrics)
+                                     breaks, metrics, admin, admin_pages)
 
 
 def make_clock(settings: Settings) -> Clock:
@@ -88,13 +90,15 @@ def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = Non
         db = Database(create_engine(settings.database_url,
                                     pool_timeout_s=settings.db_pool_timeout_s))
         clock = make_clock(settings)
-        ids = await sync_site_at_start(db.engine, site)
+        # The database holds the live configuration; the file only seeds a new site.
+        live, ids, version = await open_site_at_start(db.engine, site, clock.now())
         if settings.demo:
             async with db.engine.begin() as conn:
                 await ensure_demo_accounts(conn, ids.site, clock.now())
         hub = Hub()
         db.on_commit(hub.publish)
-        loket = Loket(db=db, site=site, ids=ids, clock=clock, public_url=settings.public_url)
+        loket = Loket(db=db, site=live, ids=ids, clock=clock, public_url=settings.public_url,
+                      config_version=version)
         app.state.loket = loket
         app.state.hub = hub
         app.state.settings = settings

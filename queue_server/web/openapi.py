@@ -9,6 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from queue_server.web import admin
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _TICKET = {"type": "object", "properties": {"ticket": {"$ref": "#/components/schemas/Ticket"}}}
 
@@ -76,6 +78,7 @@ def document() -> dict[str, Any]:
     }
     for action in ("recall", "start", "finish", "no-show", "return"):
         paths[f"/api/v1/tickets/{{ticket_id}}/{action}"] = ticket_action
+    paths.update(admin.openapi_paths(_op, _path_param))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Loket API", "version": "1",
