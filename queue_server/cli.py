@@ -131,15 +131,20 @@ def _env_port() -> int:
 async def _demo_passwords_left(settings: Settings) -> list[str]:
     """The demo accounts that still have the demo password. Only those names are checked:
     every other way to set a password refuses the demo one (it is on the common list)."""
+    from sqlalchemy import select
+
     from queue_server.services.staff import accounts_with_password
+    from queue_server.store import tables as t
     from queue_server.store.db import create_engine
-    from queue_server.store.sync import sync_site
 
     engine = create_engine(settings.database_url)
     try:
-        async with engine.begin() as conn:
-            ids = await sync_site(conn, load_site(settings.site_file))
-            return await accounts_with_password(conn, ids.site, DEMO_USERS, DEMO_PASSWORD)
+        async with engine.connect() as conn:
+            site_id = (await conn.execute(select(t.sites.c.id).where(
+                t.sites.c.code == load_site(settings.site_file).code))).scalar()
+            if site_id is None:
+                return []  # a new database has no accounts yet
+            return await accounts_with_password(conn, site_id, DEMO_USERS, DEMO_PASSWORD)
     finally:
         await engine.dispose()
 
