@@ -214,8 +214,8 @@ service_times = _ServiceTimes()
 async def ticket_view(loket: Loket, ticket: Ticket) -> dict[str, Any]:
     """The ticket's JSON with people ahead and the estimated wait while it waits."""
     if ticket.status is not Status.WAITING:
-        return ticket_json(loket, ticket, ahead=0 if ticket.status in lifecycle.AT_COUNTER
-                           else None)
+        return {**ticket_json(loket, ticket, ahead=0 if ticket.status in lifecycle.AT_COUNTER
+                              else None), "now_serving": None}
     service = loket.site.services_by_code[ticket.service]
     service_id = loket.ids.services[service.code]
     tk = t.tickets
@@ -234,10 +234,31 @@ async def ticket_view(loket: Loket, ticket: Ticket) -> dict[str, Any]:
             .where(t.counter_services.c.service_id == service_id,
                    t.counters.c.state == "open", t.counters.c.priority_only.is_(False))
         )).scalar_one()
+        serving = await _now_serving(conn, loket, service_id)
     typical = estimate.typical_service_s(await service_times.get(loket, service_id),
                                          service.service_s)
     wait = estimate.estimate_wait_s(ahead, typical, open_counters)
-    return ticket_json(loket, ticket, ahead=ahead, estimated_wait_s=wait)
+    return {**ticket_json(loket, ticket, ahead=ahead, estimated_wait_s=wait),
+            "now_serving": serving}
+
+
+async def _now_serving(conn: AsyncConnection, loket: Loket,
+                       service_id: int) -> dict[str, Any] | None:
+    """The number most recently called at the service and still at a counter: what a
+    waiting visitor compares their own number with."""
+    tk = t.tickets
+    row = (await conn.execute(
+        select(tk.c.queue, tk.c.number, tk.c.counter_id).where(
+            tk.c.site_id == loket.ids.site, tk.c.service_id == service_id,
+            tk.c.business_day == loket.business_day(loket.clock.now()),
+            tk.c.status.in_([s.value for s in lifecycle.AT_COUNTER]))
+        .order_by(tk.c.called_at.desc(), tk.c.id).limit(1))).first()
+    if row is None:
+        return None
+    code = loket.ids.counter_codes.get(row.counter_id) if row.counter_id else None
+    counter = loket.site.counter(code) if code else None
+    return {"number": format_number(row.queue, row.number),
+            "counter": code, "counter_name": counter.name if counter else None}
 
 
 # --- at the counter -------------------------------------------------------------------------

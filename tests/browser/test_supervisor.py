@@ -125,7 +125,12 @@ def test_visitor_rates_the_service_on_the_phone_and_is_asked_for_a_review(
     page.click("button[type=submit]")
     page.wait_for_selector("#thanks:not([hidden])", timeout=10_000)
     assert page.locator("#review-link").get_attribute("href") == "https://example.org/review"
-    assert "100.00" in page.locator("#thanks-grade").inner_text()
+    # thanked, never graded: no score, no letter, no "Sangat Baik"
+    thanks = page.locator("#thanks").inner_text()
+    assert "Terima kasih" in thanks
+    assert not re.search(r"\d", thanks), thanks
+    assert "Baik" not in thanks and "Nilai" not in thanks
+    assert page.evaluate("document.activeElement.id") == "thanks-title"
     screenshot(page, "survey-phone-thanks")
     # the same ticket cannot be rated twice
     page.goto(f"{base}/t/{ticket_id}/survey?k={KEYS[ticket_id]}")
