@@ -182,6 +182,11 @@ def test_visitor_rates_the_service_on_the_phone_and_is_asked_for_a_review(
     page.click("button[type=submit]")
     assert "U1" in page.locator("#survey-error").inner_text()
     screenshot(page, "survey-phone-missing")
+    # the form scrolls smoothly to the first missing answer; clicks land once it stands still
+    page.wait_for_function("""new Promise(function (done) {
+        var y = window.scrollY;
+        setTimeout(function () { done(window.scrollY === y); }, 200);
+      })""", timeout=10_000)
     for i in range(1, 10):
         page.locator(f"input[name=u{i}][value='4']").check(force=True)
     page.locator("details.profile summary").click()
