@@ -131,6 +131,8 @@
         byId("serving-now").textContent = event.ticket.number;
       }
     }
+    // A newcomer without priority queues behind everyone: nothing changes for this page.
+    if (event.type === "ticket.issued" && !(event.ticket && event.ticket.priority)) return;
     // Someone else's ticket at this service moved: the people ahead may have changed. Many
     // phones follow one service, so they ask once after a short quiet spell, not per event.
     clearTimeout(serviceTimer);

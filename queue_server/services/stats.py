@@ -382,6 +382,7 @@ async def live_state(loket: Loket) -> dict[str, Any]:
 
     counter_rows = []
     staffed: set[str] = set()
+    agency_names = {a.code: a.short_name for a in loket.site.agencies}
     for counter in loket.site.counters:
         row = counters.get(loket.ids.counters[counter.code])
         state = row.state if row else "closed"
@@ -402,6 +403,7 @@ async def live_state(loket: Loket) -> dict[str, Any]:
                                "minutes": int((now - until).total_seconds() // 60)})
         counter_rows.append({
             "code": counter.code, "name": counter.name, "agency": counter.agency,
+            "agency_name": agency_names.get(counter.agency or ""),
             "status": status, "officer": row.full_name if row and state != "closed" else None,
             "since": loket.local(row.state_since) if row else None,
             "break_until": loket.local(until),
