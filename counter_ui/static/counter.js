@@ -11,11 +11,11 @@
       at_counter: "Di loket", change: "ganti", username: "Nama pengguna",
       password: "Kata sandi", sign_in: "Masuk", current_title: "Tiket saat ini",
       no_ticket: "Belum ada tiket. Tekan Panggil berikutnya.",
-      on_break_card: "Loket sedang istirahat. Tekan Kembali untuk membuka lagi.",
+      on_break_card: "Loket sedang istirahat. Tekan Selesai istirahat untuk membuka lagi.",
       transfers: "Riwayat alih layanan", call: "Panggil berikutnya", recall: "Panggil ulang",
       start: "Mulai layani", finish: "Selesai", no_show: "Tidak hadir",
       "return": "Kembalikan ke antrean", transfer: "Alihkan", "break": "Istirahat",
-      resume: "Kembali", cancel_break: "Batal istirahat", queues: "Antrean loket ini", service: "Layanan",
+      resume: "Selesai istirahat", cancel_break: "Batal istirahat", queues: "Antrean loket ini", service: "Layanan",
       waiting: "Menunggu", longest: "Terlama", break_title: "Istirahat",
       break_none: "Tidak sedang istirahat.", plan: "Jadwal rotasi istirahat hari ini",
       transfer_title: "Alihkan ke layanan lain", search: "Cari layanan atau instansi…",
@@ -27,10 +27,17 @@
       started_msg: "Melayani {n}.", finished_msg: "{n} selesai.",
       no_show_msg: "{n} ditandai tidak hadir.", returned_msg: "{n} dikembalikan ke antrean.",
       transferred_msg: "{n} dialihkan ke {s}.",
-      break_granted: "Istirahat disetujui sampai {u}.",
-      break_queued: "Istirahat menunggu giliran: {r}",
-      break_refused: "Istirahat ditolak: {r}", break_on: "Sedang istirahat sejak {t}.",
-      resumed: "Loket kembali buka.", break_missing: "Fitur istirahat belum tersedia di server.",
+      break_granted: "Istirahat disetujui sampai pukul {u}.",
+      break_queued: "Menunggu giliran istirahat.",
+      break_refused: "Istirahat belum bisa disetujui.", break_on: "Sedang istirahat sejak pukul {t}",
+      break_until: " sampai pukul {u}.", resumed: "Istirahat selesai. Loket kembali buka.",
+      break_cancelled: "Permintaan istirahat dibatalkan.",
+      next_title: "Yang menunggu di loket ini", number: "Nomor", waited_col: "Menunggu",
+      action: "Tindakan", call_this: "Panggil",
+      call_number_label: "Panggil nomor (pengunjung di depan loket)",
+      call_number_placeholder: "mis. A-012", call_row: "Panggil {n}",
+      called_number_msg: "Memanggil {n} (di luar urutan).", more: "dan {n} lainnya",
+      timer_called: "Dipanggil sejak", timer_serving: "Lama dilayani", break_missing: "Fitur istirahat belum tersedia di server.",
       no_match: "Tidak ada layanan yang cocok.", plan_empty: "Belum ada jadwal rotasi.",
       plan_missing: "Jadwal rotasi belum tersedia.", priority: "Prioritas",
       signed_out_elsewhere: "Sesi Anda berakhir — mungkin akun ini masuk di tempat lain. Silakan masuk kembali.",
@@ -44,11 +51,11 @@
       at_counter: "At counter", change: "change", username: "Username",
       password: "Password", sign_in: "Sign in", current_title: "Current ticket",
       no_ticket: "No ticket yet. Press Call next.",
-      on_break_card: "The counter is on a break. Press Resume to open again.",
+      on_break_card: "The counter is on a break. Press End break to open again.",
       transfers: "Transfer history", call: "Call next", recall: "Recall",
       start: "Start serving", finish: "Finish", no_show: "No-show",
       "return": "Return to queue", transfer: "Transfer", "break": "Break",
-      resume: "Resume", cancel_break: "Cancel break", queues: "This counter's queues", service: "Service",
+      resume: "End break", cancel_break: "Cancel break", queues: "This counter's queues", service: "Service",
       waiting: "Waiting", longest: "Longest", break_title: "Break",
       break_none: "Not on a break.", plan: "Today's break rotation",
       transfer_title: "Transfer to another service", search: "Search service or agency…",
@@ -61,9 +68,16 @@
       no_show_msg: "{n} marked as no-show.", returned_msg: "{n} returned to the queue.",
       transferred_msg: "{n} transferred to {s}.",
       break_granted: "Break granted until {u}.",
-      break_queued: "Break queued: {r}",
-      break_refused: "Break refused: {r}", break_on: "On a break since {t}.",
-      resumed: "Counter open again.", break_missing: "Breaks are not available on the server yet.",
+      break_queued: "Waiting for a break.",
+      break_refused: "The break cannot be granted yet.", break_on: "On a break since {t}",
+      break_until: " until {u}.", resumed: "Break over. The counter is open again.",
+      break_cancelled: "Break request withdrawn.",
+      next_title: "Waiting at this counter", number: "Number", waited_col: "Waiting",
+      action: "Action", call_this: "Call",
+      call_number_label: "Call a number (visitor at the counter)",
+      call_number_placeholder: "e.g. A-012", call_row: "Call {n}",
+      called_number_msg: "Calling {n} (out of turn).", more: "and {n} more",
+      timer_called: "Called", timer_serving: "Serving for", break_missing: "Breaks are not available on the server yet.",
       no_match: "No matching service.", plan_empty: "No rotation plan yet.",
       plan_missing: "The rotation plan is not available yet.", priority: "Priority",
       signed_out_elsewhere: "Your session has ended — this account may have signed in elsewhere. Please sign in again.",
@@ -84,7 +98,8 @@
     ticket: null, counterState: "closed", counterSince: null,
     queues: null, queuesAt: 0, services: null, busy: false,
     ws: null, wsOpen: false, wsFailures: 0, lastSeq: null, wsTimer: null,
-    pollTimer: null, refreshTimer: null, offline: false, breakInfo: null, pending: null, version: 0, wsLastMessage: 0
+    pollTimer: null, refreshTimer: null, offline: false, breakInfo: null, pending: null, version: 0, wsLastMessage: 0,
+    skewMs: 0
   };
 
   var $ = function (id) { return document.getElementById(id); };
@@ -264,7 +279,38 @@
 
   // --- rendering ------------------------------------------------------------------------
 
-  function clock(iso) { return iso ? iso.substring(11, 16) : ""; }
+  function clock(iso) { return iso ? iso.substring(11, 16).replace(":", ".") : ""; }
+
+  // Times from the server (its clock may differ from this PC's, and in a demo it is set to
+  // a working morning), so elapsed times are measured against the server's "now".
+  function parseTime(iso) { return iso ? Date.parse(String(iso).replace(/(\.\d{3})\d+/, "$1")) : NaN; }
+
+  function learnServerTime(iso) {
+    var at = parseTime(iso);
+    if (!isNaN(at)) { state.skewMs = at - Date.now(); }
+  }
+
+  function serverNow() { return Date.now() + state.skewMs; }
+
+  function clockFigure(seconds) {
+    var s = Math.max(0, Math.floor(seconds));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    var two = function (n) { return (n < 10 ? "0" : "") + n; };
+    return h ? h + ":" + two(m) + ":" + two(r) : m + ":" + two(r);
+  }
+
+  function renderTimer() {
+    var ticket = state.ticket;
+    var box = $("cur-timer-box");
+    if (!ticket) { box.hidden = true; return; }
+    var serving = ticket.status === "serving" && ticket.started_at;
+    var from = parseTime(serving ? ticket.started_at : ticket.called_at);
+    box.hidden = isNaN(from);
+    if (isNaN(from)) { return; }
+    $("cur-timer-label").textContent = t(serving ? "timer_serving" : "timer_called");
+    $("cur-timer").textContent = clockFigure((serverNow() - from) / 1000);
+    box.className = "timer " + (serving ? "serving" : "called");
+  }
 
   function duration(seconds) {
     var m = Math.max(0, Math.floor(seconds / 60));
@@ -289,6 +335,7 @@
     $("cur-empty").textContent = onBreak ? t("on_break_card") : t("no_ticket");
     $("cur-empty").className = "empty" + (onBreak ? " resting" : "");
     $("cur-details").hidden = !ticket;
+    if (!ticket) { renderTimer(); }
     var status = $("cur-status");
     status.textContent = ticket ? t("st_" + ticket.status) : "";
     status.className = "status " + (ticket ? ticket.status : "");
@@ -305,6 +352,7 @@
     }
     $("cur-since").textContent = since;
     $("cur-recalls").textContent = ticket.recall_count ? t("recalled", { n: ticket.recall_count }) : "";
+    renderTimer();
     var history = ticket.transfers || [];
     $("cur-transfers").hidden = history.length === 0;
     var list = $("cur-transfer-list");
@@ -347,29 +395,104 @@
     });
     $("total").textContent = t("total", { n: data.total_waiting });
     $("total").dataset.count = String(data.total_waiting);
+    renderNext(elapsed);
+  }
+
+  function renderNext(elapsed) {
+    var body = $("next-rows");
+    body.textContent = "";
+    var data = state.queues;
+    var list = (data && data.next) || [];
+    var blocked = !canCall();
+    list.forEach(function (item) {
+      var row = document.createElement("tr");
+      row.dataset.ticket = item.id;
+      row.dataset.number = item.number;
+      var number = document.createElement("td");
+      number.className = "next-number";
+      number.textContent = item.number;
+      if (item.priority) {
+        var p = document.createElement("span");
+        p.className = "badge priority small";
+        p.textContent = "P";
+        p.title = t("priority") + ": " + priorityName(item.priority);
+        number.appendChild(p);
+      }
+      var service = document.createElement("td");
+      service.textContent = state.lang === "en" && item.service_name_en ? item.service_name_en : item.service_name;
+      var waited = document.createElement("td");
+      waited.textContent = duration(item.waited_s + elapsed);
+      var act = document.createElement("td");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn row-call";
+      button.textContent = t("call_this");
+      button.setAttribute("aria-label", t("call_row", { n: item.number }));
+      button.disabled = blocked;
+      button.addEventListener("click", function () { callNumber(item.number); });
+      act.appendChild(button);
+      row.appendChild(number);
+      row.appendChild(service);
+      row.appendChild(waited);
+      row.appendChild(act);
+      body.appendChild(row);
+    });
+    if (!list.length) {
+      var none = document.createElement("tr");
+      var cell = document.createElement("td");
+      cell.colSpan = 4;
+      cell.className = "none";
+      cell.textContent = t("nobody");
+      none.appendChild(cell);
+      body.appendChild(none);
+    }
+    var total = data ? data.total_waiting : 0;
+    $("next-count").textContent = data ? t("total", { n: total }) : "";
+    var more = total - list.length;
+    $("next-more").hidden = more <= 0;
+    $("next-more").textContent = more > 0 ? t("more", { n: more }) : "";
+  }
+
+  function canCall() {
+    return !!state.user && !state.ticket && state.counterState === "open" && !state.busy;
+  }
+
+  function breakMessage(info) {
+    if (!info) { return ""; }
+    return (state.lang === "en" ? info.message_en : info.message_id) || info.message || "";
   }
 
   function renderBreak() {
     var onBreak = state.counterState === "break";
-    var queued = !onBreak && state.breakInfo && state.breakInfo.state === "queued";
+    var info = state.breakInfo;
+    var queued = !onBreak && info && info.state === "queued";
     $("break-label").textContent = onBreak ? t("resume") : queued ? t("cancel_break") : t("break");
     $("break-button").classList.toggle("on", onBreak);
+    $("break-button").classList.toggle("queued", !!queued);
     var box = $("break-state");
-    var info = state.breakInfo;
+    box.dataset.state = onBreak ? "on" : queued ? "queued" : (info && info.state) || "none";
     if (onBreak) {
+      var until = info && info.until;
       box.textContent = t("break_on", { t: clock(state.counterSince) }) +
-        (info && info.state === "granted" && info.until ? " " + t("break_granted", { u: clock(info.until) }) : "");
+        (until ? t("break_until", { u: clock(until) }) : ".");
       box.className = "break-state on";
-    } else if (info && info.state === "queued") {
-      box.textContent = t("break_queued", { r: info.reason || "" });
+    } else if (queued) {
+      box.textContent = breakMessage(info) || t("break_queued");
       box.className = "break-state queued";
     } else if (info && info.state === "refused") {
-      box.textContent = t("break_refused", { r: info.reason || "" });
+      box.textContent = breakMessage(info) || t("break_refused");
       box.className = "break-state refused";
     } else {
       box.textContent = state.counterState === "closed" ? t("counter_state_closed") : t("break_none");
       box.className = "break-state";
     }
+  }
+
+  // The counter's break as the server knows it (``break`` of /current and the snapshot); a
+  // refusal is only ever known to this screen, so it stays until the next request.
+  function takeBreak(fromServer) {
+    if (fromServer) { state.breakInfo = fromServer; return; }
+    if (!state.breakInfo || state.breakInfo.state !== "refused") { state.breakInfo = null; }
   }
 
   function renderButtons() {
@@ -388,6 +511,11 @@
     };
     document.querySelectorAll("#actions [data-action]").forEach(function (button) {
       button.disabled = state.busy || !allowed[button.dataset.action];
+    });
+    var blocked = !canCall();
+    $("call-number-submit").disabled = blocked;
+    document.querySelectorAll("#next-rows button.row-call").forEach(function (button) {
+      button.disabled = blocked;
     });
   }
 
@@ -414,9 +542,7 @@
     return api("GET", "/api/v1/counters/" + encodeURIComponent(state.counter) + "/current")
       .then(function (data) {
         if (version !== state.version || state.busy) { return; }
-        if (data.state === "break" && state.breakInfo && state.breakInfo.state === "queued") {
-          state.breakInfo = { state: "granted" };
-        }
+        takeBreak(data["break"]);
         state.counterState = data.state;
         state.counterSince = data.since;
         return setTicket(data.ticket);
@@ -442,6 +568,7 @@
   function loadQueues() {
     return api("GET", "/api/v1/counters/" + encodeURIComponent(state.counter) + "/queues")
       .then(function (data) {
+        learnServerTime(data.at);
         state.queues = data;
         state.queuesAt = Date.now();
         renderQueues();
@@ -456,10 +583,12 @@
   function applySnapshot(mine) {
     if (state.busy) { refreshSoon(); return; }
     if (mine.queues) {
+      learnServerTime(mine.at);
       state.queues = mine;
       state.queuesAt = Date.now();
     }
     if (mine.state) {
+      takeBreak(mine["break"]);
       state.counterState = mine.state;
       state.counterSince = mine.since;
     }
@@ -635,6 +764,20 @@
       }));
   }
 
+  function callNumber(number) {
+    if (!state.user || !number) { return; }
+    if (state.busy) { return; }
+    run(api("POST", "/api/v1/counters/" + encodeURIComponent(state.counter) + "/call-number",
+      { number: number }).then(function (data) {
+      $("call-number-input").value = "";
+      // Back to the keyboard shortcuts (S, F, …), which an input field would swallow.
+      if (document.activeElement === $("call-number-input")) { $("call-number-input").blur(); }
+      say(t("called_number_msg", { n: data.ticket.number }), "ok");
+      loadQueues().catch(function () {});
+      setTicket(data.ticket);
+    }));
+  }
+
   function allServices() {
     var out = [];
     ((state.services && state.services.agencies) || []).forEach(function (agency) {
@@ -714,9 +857,10 @@
     var path = "/api/v1/counters/" + encodeURIComponent(state.counter);
     var queued = state.breakInfo && state.breakInfo.state === "queued";
     if (state.counterState === "break" || queued) {
-      run(api("POST", path + "/resume", {}).then(function () {
+      run(api("POST", path + "/resume", {}).then(function (data) {
+        var info = (data && data["break"]) || {};
         state.breakInfo = null;
-        say(t("resumed"), "ok");
+        say(breakMessage(info) || t(info.state === "cancelled" ? "break_cancelled" : "resumed"), "ok");
         return refresh();
       }).then(loadPlan));
       return;
@@ -731,7 +875,7 @@
       var info = (data && data["break"]) || {};
       state.breakInfo = info;
       var key = { granted: "break_granted", queued: "break_queued", refused: "break_refused" }[info.state];
-      say(key ? t(key, { u: clock(info.until), r: info.reason || "" }) : "",
+      say(breakMessage(info) || (key ? t(key, { u: clock(info.until) }) : ""),
         info.state === "refused" ? "error" : info.state === "queued" ? "warn" : "ok");
       return refresh();
     }, function (error) {
@@ -767,6 +911,12 @@
   document.querySelectorAll("#actions [data-action]").forEach(function (button) {
     button.addEventListener("click", function () { act(button.dataset.action); });
   });
+
+  $("call-number-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    callNumber($("call-number-input").value.trim());
+  });
+  setInterval(renderTimer, 1000);
 
   $("transfer-search").addEventListener("input", renderTransferList);
   $("transfer-search").addEventListener("keydown", function (event) {

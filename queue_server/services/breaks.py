@@ -21,6 +21,7 @@ from queue_server.domain import breaks as rules
 from queue_server.domain.errors import DomainError, Forbidden, Invalid
 from queue_server.domain.rotation import Infeasible, plan_rotation
 from queue_server.domain.schedule import hours_on, parse_hours, schedule_from_config
+from queue_server.services import break_words
 from queue_server.services.context import Loket
 from queue_server.services.tickets import Actor
 from queue_server.store import tables as t
@@ -127,11 +128,13 @@ async def _grant(tx: Tx, loket: Loket, granted: rules.Granted, by_counter: dict[
     for code, until in granted:
         row = by_counter[code]
         await _start_break(tx, loket, code, until, row.id, row.minutes, row.officer_id)
+        words = break_words.turn_came(loket, until)
         tx.emit("counter.break", _topics(code), _break_json(
             loket, code, "granted", rules.BreakDecision(
                 True, "Giliran istirahat Anda tiba: istirahat disetujui",
                 "Your turn has come: break granted"), until, minutes=row.minutes,
-            waited_since=loket.local(row.requested_at)))
+            waited_since=loket.local(row.requested_at),
+            message_id=words[0], message_en=words[1]))
 
 
 async def _close_stale(tx: Tx, stale: list[Any]) -> None:
@@ -167,9 +170,16 @@ async def request_break(loket: Loket, code: str, minutes: int | None,
                 site_id=loket.ids.site, counter_id=loket.ids.counters[code],
                 officer_id=actor.user_id, state=result.outcome, minutes=minutes,
                 reason=result.decision.reason_id, requested_at=now))
+        if result.outcome == "granted":
+            words = break_words.granted(loket, result.until)
+        elif result.outcome == "queued":
+            words = break_words.queued(loket, result.decision.blocked_services, position)
+        else:
+            words = break_words.refused(loket, book, code, minutes, result.decision)
         answer = _break_json(loket, code, result.outcome, result.decision, result.until,
                              minutes=minutes, position=position,
-                             blocked_services=list(result.decision.blocked_services))
+                             blocked_services=list(result.decision.blocked_services),
+                             message_id=words[0], message_en=words[1])
         if result.outcome != "refused":
             tx.emit("counter.break", _topics(code), answer)
     return answer
@@ -201,8 +211,12 @@ async def resume(loket: Loket, code: str, actor: Actor) -> dict[str, Any]:
         if mine is not None:
             await tx.conn.execute(update(t.breaks).where(t.breaks.c.id == mine.id).values(
                 state=state, ended_at=now))
+        words = (("Istirahat selesai. Loket kembali buka.", "Break over. The counter is open "
+                  "again.") if state == "ended" else
+                 ("Permintaan istirahat dibatalkan.", "Break request withdrawn."))
         answer = _break_json(loket, code, state, None, None,
-                             overdue_s=_overdue_s(mine, now) if state == "ended" else None)
+                             overdue_s=_overdue_s(mine, now) if state == "ended" else None,
+                             message_id=words[0], message_en=words[1])
         tx.emit("counter.break", _topics(code), answer)
         await _grant(tx, loket, granted, by_counter)
     return {**answer, "granted": [g for g, _ in granted]}

@@ -18,7 +18,9 @@ from sqlalchemy import String, insert, select, type_coerce
 from queue_server.domain import skm, stats
 from queue_server.domain.errors import Invalid
 from queue_server.domain.schedule import hours_on, schedule_from_config
+from queue_server.events.screens import ANNOUNCER
 from queue_server.services.context import Loket
+from queue_server.services.places import name_screens
 from queue_server.store import tables as t
 
 MAX_RANGE_DAYS = 366
@@ -327,55 +329,11 @@ async def log_access(loket: Loket, user_id: int, action: str, detail: dict[str, 
             site_id=loket.ids.site, user_id=user_id, action=action, detail=detail, at=now))
 
 
-# --- exports --------------------------------------------------------------------------------
-
-EXPORT_COLUMNS = ("group", "key", "name", "issued", "served", "no_show", "expired",
-                  "transferred", "wait_mean_min", "wait_median_min", "wait_p90_min",
-                  "service_mean_min", "service_median_min", "service_p90_min",
-                  "within_target_pct")
-
-
-def _minutes(value: float | None) -> float | None:
-    return round(value / 60, 1) if value is not None else None
-
-
-def export_rows(data: dict[str, Any]) -> list[list[Any]]:
-    """The per-group table of :func:`compute` as flat rows (minutes, percentages)."""
-    rows: list[list[Any]] = []
-    groups = [("all", [data["totals"]])] + [(g, data[f"by_{g}"]) for g in GROUPS]
-    for group, items in groups:
-        for g in items:
-            share = g["within_target_share"]
-            rows.append([
-                group, g["key"] if g["key"] is not None else "", g["name"] or "", g["issued"],
-                g["served"], g["no_show"], g["expired"], g["transferred"],
-                _minutes(g["waiting"]["mean_s"]), _minutes(g["waiting"]["median_s"]),
-                _minutes(g["waiting"]["p90_s"]), _minutes(g["service"]["mean_s"]),
-                _minutes(g["service"]["median_s"]), _minutes(g["service"]["p90_s"]),
-                round(share * 100, 1) if share is not None else None])
-    return rows
-
-
-def skm_rows(data: dict[str, Any]) -> list[list[Any]]:
-    rows: list[list[Any]] = []
-    sections = [("all", {"all": data["skm"]["overall"]})] if data["skm"]["overall"] else []
-    sections += [("agency", data["skm"]["by_agency"]), ("service", data["skm"]["by_service"])]
-    for group, items in sections:
-        for key, ikm in items.items():
-            if ikm is None:
-                continue
-            rows.append([group, key or "", ikm["respondents"], *ikm["nrr"], ikm["ikm"],
-                         ikm["grade"], ikm["grade_label"]])
-    return rows
-
-
-SKM_COLUMNS = ("group", "key", "respondents", *(u.code for u in skm.UNSUR), "ikm", "grade",
-               "mutu")
-
-
 # --- live -----------------------------------------------------------------------------------
 
 SCREEN_STALE = timedelta(minutes=2)
+#: A screen not seen for this long is gone, not offline: it raises no alert.
+SCREEN_RECENT = timedelta(days=1)
 
 
 async def live_state(loket: Loket) -> dict[str, Any]:
@@ -407,8 +365,12 @@ async def live_state(loket: Loket) -> dict[str, Any]:
             .where(t.print_jobs.c.site_id == loket.ids.site,
                    t.print_jobs.c.updated_at >= now - timedelta(hours=12))
             .order_by(t.print_jobs.c.updated_at))).all()
+        # Screens seen in the last day only: a TV unplugged last month is not news, and the
+        # per-zone announcement marks share the table but are no screens at all.
         screens = (await conn.execute(select(t.screens).where(
-            t.screens.c.site_id == loket.ids.site).order_by(t.screens.c.client_id))).all()
+            t.screens.c.site_id == loket.ids.site, t.screens.c.kind != ANNOUNCER,
+            t.screens.c.last_seen_at >= now - SCREEN_RECENT)
+            .order_by(t.screens.c.client_id))).all()
 
     alerts: list[dict[str, Any]] = []
     oldest: dict[int, datetime] = {}
@@ -420,6 +382,7 @@ async def live_state(loket: Loket) -> dict[str, Any]:
 
     counter_rows = []
     staffed: set[str] = set()
+    agency_names = {a.code: a.short_name for a in loket.site.agencies}
     for counter in loket.site.counters:
         row = counters.get(loket.ids.counters[counter.code])
         state = row.state if row else "closed"
@@ -440,6 +403,7 @@ async def live_state(loket: Loket) -> dict[str, Any]:
                                "minutes": int((now - until).total_seconds() // 60)})
         counter_rows.append({
             "code": counter.code, "name": counter.name, "agency": counter.agency,
+            "agency_name": agency_names.get(counter.agency or ""),
             "status": status, "officer": row.full_name if row and state != "closed" else None,
             "since": loket.local(row.state_since) if row else None,
             "break_until": loket.local(until),
@@ -486,12 +450,15 @@ async def live_state(loket: Loket) -> dict[str, Any]:
                            "error": entry["last_error"]})
 
     screen_rows = []
-    for s in screens:
+    for s, (place, place_en) in zip(screens, name_screens(loket, screens), strict=True):
         online = s.state == "online" and now - s.last_seen_at < SCREEN_STALE
+        seen = loket.local(s.last_seen_at)
         screen_rows.append({"client_id": s.client_id, "kind": s.kind, "zone": s.zone,
-                            "online": online, "last_seen_at": loket.local(s.last_seen_at)})
+                            "place": place, "place_en": place_en,
+                            "online": online, "last_seen_at": seen})
         if not online:
-            alerts.append({"kind": "screen_offline", "screen": s.client_id, "zone": s.zone})
+            alerts.append({"kind": "screen_offline", "screen": s.client_id, "zone": s.zone,
+                           "place": place, "place_en": place_en, "last_seen_at": seen})
 
     return {"seq": int(seq), "at": loket.local(now), "queues": queues,
             "counters": counter_rows, "printers": list(printers.values()),

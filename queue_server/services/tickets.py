@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from queue_server.domain import estimate, ordering
 from queue_server.domain import tickets as lifecycle
 from queue_server.domain.errors import Closed, DomainError, Forbidden, Invalid, NotFound
-from queue_server.domain.numbering import format_number
+from queue_server.domain.numbering import format_number, parse_number
 from queue_server.domain.tickets import Status, Ticket
 from queue_server.services.context import Loket
 from queue_server.services.views import candidate, select_tickets, ticket_json, to_domain
@@ -216,8 +216,8 @@ service_times = _ServiceTimes()
 async def ticket_view(loket: Loket, ticket: Ticket) -> dict[str, Any]:
     """The ticket's JSON with people ahead and the estimated wait while it waits."""
     if ticket.status is not Status.WAITING:
-        return ticket_json(loket, ticket, ahead=0 if ticket.status in lifecycle.AT_COUNTER
-                           else None)
+        return {**ticket_json(loket, ticket, ahead=0 if ticket.status in lifecycle.AT_COUNTER
+                              else None), "now_serving": None}
     service = loket.site.services_by_code[ticket.service]
     service_id = loket.ids.services[service.code]
     tk = t.tickets
@@ -236,10 +236,31 @@ async def ticket_view(loket: Loket, ticket: Ticket) -> dict[str, Any]:
             .where(t.counter_services.c.service_id == service_id,
                    t.counters.c.state == "open", t.counters.c.priority_only.is_(False))
         )).scalar_one()
+        serving = await _now_serving(conn, loket, service_id)
     typical = estimate.typical_service_s(await service_times.get(loket, service_id),
                                          service.service_s)
     wait = estimate.estimate_wait_s(ahead, typical, open_counters)
-    return ticket_json(loket, ticket, ahead=ahead, estimated_wait_s=wait)
+    return {**ticket_json(loket, ticket, ahead=ahead, estimated_wait_s=wait),
+            "now_serving": serving}
+
+
+async def _now_serving(conn: AsyncConnection, loket: Loket,
+                       service_id: int) -> dict[str, Any] | None:
+    """The number most recently called at the service and still at a counter: what a
+    waiting visitor compares their own number with."""
+    tk = t.tickets
+    row = (await conn.execute(
+        select(tk.c.queue, tk.c.number, tk.c.counter_id).where(
+            tk.c.site_id == loket.ids.site, tk.c.service_id == service_id,
+            tk.c.business_day == loket.business_day(loket.clock.now()),
+            tk.c.status.in_([s.value for s in lifecycle.AT_COUNTER]))
+        .order_by(tk.c.called_at.desc(), tk.c.id).limit(1))).first()
+    if row is None:
+        return None
+    code = loket.ids.counter_codes.get(row.counter_id) if row.counter_id else None
+    counter = loket.site.counter(code) if code else None
+    return {"number": format_number(row.queue, row.number),
+            "counter": code, "counter_name": counter.name if counter else None}
 
 
 # --- at the counter -------------------------------------------------------------------------
@@ -268,18 +289,7 @@ async def call_next(loket: Loket, counter_code: str, actor: Actor) -> dict[str, 
     day = loket.business_day(now)
     tk = t.tickets
     async with loket.db.write(loket.ids.site, now) as tx:
-        state = (await tx.conn.execute(select(
-            t.counters.c.state, t.counters.c.priority_streak).where(
-                t.counters.c.id == counter_id))).one()
-        if state.state == "break":
-            raise DomainError("counter_on_break", counter=counter_code)
-        if state.state != "open":
-            raise DomainError("counter_closed", counter=counter_code)
-        held = (await tx.conn.execute(select(tk.c.queue, tk.c.number).where(
-            tk.c.counter_id == counter_id,
-            tk.c.status.in_([Status.CALLED.value, Status.SERVING.value])).limit(1))).first()
-        if held is not None:
-            raise DomainError("counter_busy", number=format_number(held.queue, held.number))
+        state = await _ready_to_call(tx, counter_id, counter_code)
 
         def head(priority: bool) -> Any:
             return _skip_locked(select(tk.c.id, tk.c.priority, tk.c.queued_at).where(
@@ -308,6 +318,94 @@ async def call_next(loket: Loket, counter_code: str, actor: Actor) -> dict[str, 
                               .values(priority_streak=choice.streak))
         _emit(tx, loket, "ticket.called", ticket)
     return ticket_json(loket, ticket, ahead=0)
+
+
+async def _ready_to_call(tx: Tx, counter_id: int, counter_code: str) -> Any:
+    """The counter's row, once it is open and holds no ticket; else the reason it may not
+    call."""
+    tk = t.tickets
+    state = (await tx.conn.execute(select(
+        t.counters.c.state, t.counters.c.priority_streak).where(
+            t.counters.c.id == counter_id))).one()
+    if state.state == "break":
+        raise DomainError("counter_on_break", counter=counter_code)
+    if state.state != "open":
+        raise DomainError("counter_closed", counter=counter_code)
+    held = (await tx.conn.execute(select(tk.c.queue, tk.c.number).where(
+        tk.c.counter_id == counter_id,
+        tk.c.status.in_([Status.CALLED.value, Status.SERVING.value])).limit(1))).first()
+    if held is not None:
+        raise DomainError("counter_busy", number=format_number(held.queue, held.number))
+    return state
+
+
+def parse_ticket_number(text: str) -> tuple[str, int]:
+    """``"a-12"``, ``"A12"`` or ``"A-012"`` → ``("A", 12)``: what an officer types from a
+    slip held up at the counter."""
+    cleaned = text.strip().upper().replace(" ", "")
+    letters = cleaned.rstrip("0123456789").rstrip("-")
+    digits = cleaned[len(cleaned.rstrip("0123456789")):]
+    try:
+        if not 1 <= len(digits) <= 6 or int(digits) < 1:
+            raise ValueError(text)
+        return parse_number(f"{letters}-{int(digits):03d}")
+    except ValueError:
+        raise Invalid("invalid", field="number",
+                      detail="nomor antrean harus seperti A-012",
+                      message_en="Invalid data: a queue number looks like A-012") from None
+
+
+async def call_number(loket: Loket, counter_code: str, number_text: str,
+                      actor: Actor) -> dict[str, Any]:
+    """Call one particular waiting ticket of today (the visitor standing at the counter),
+    out of turn. Atomic like :func:`call_next`: of two counters calling the same number at
+    once, one gets it and the other is told it is no longer waiting."""
+    counter = loket.counter(counter_code)
+    _check_counter(actor, counter_code)
+    prefix, number = parse_ticket_number(number_text)
+    text = format_number(prefix, number)
+    counter_id = loket.ids.counters[counter_code]
+    now = loket.clock.now()
+    tk = t.tickets
+    async with loket.db.write(loket.ids.site, now) as tx:
+        await _ready_to_call(tx, counter_id, counter_code)
+        query = select_tickets().where(
+            tk.c.site_id == loket.ids.site, tk.c.business_day == loket.business_day(now),
+            tk.c.queue == prefix, tk.c.number == number)
+        if not loket.db.is_sqlite:
+            # Waits for a racing counter's commit, then sees the row as it left it.
+            query = query.with_for_update()
+        row = (await tx.conn.execute(query)).first()
+        if row is None:
+            raise NotFound("number_not_found", number=text)
+        before = to_domain(loket, row)
+        if before.status is not Status.WAITING:
+            words = _STATUS_WORDS.get(before.status, (before.status.value,) * 2)
+            raise DomainError("number_not_waiting", number=text, status=before.status.value,
+                              status_id=words[0], status_en=words[1])
+        serves = "*" in counter.services or before.service in counter.services
+        if not serves or (counter.priority_only and before.priority is None):
+            service = loket.site.services_by_code[before.service]
+            raise DomainError("number_not_for_counter", number=text, service=service.name)
+        ticket = lifecycle.call(before, counter_code, str(actor.user_id), now)
+        result = await tx.conn.execute(update(tk).where(
+            tk.c.id == ticket.id, tk.c.status == Status.WAITING.value).values(
+                status=ticket.status.value, counter_id=counter_id, officer_id=actor.user_id,
+                called_at=now, started_at=None, recall_count=0))
+        if result.rowcount != 1:  # pragma: no cover - excluded by the lock above
+            raise DomainError("number_not_waiting", number=text, status="called",
+                              status_id="dipanggil", status_en="called")
+        _emit(tx, loket, "ticket.called", ticket, by_number=True)
+    return ticket_json(loket, ticket, ahead=0)
+
+
+_STATUS_WORDS = {Status.CALLED: ("sudah dipanggil", "already called"),
+                 Status.SERVING: ("sedang dilayani", "being served"),
+                 Status.DONE: ("sudah selesai", "already finished"),
+                 Status.NO_SHOW: ("ditandai tidak hadir", "marked as a no-show"),
+                 Status.TRANSFERRED: ("sudah dialihkan", "transferred"),
+                 Status.CANCELLED: ("dibatalkan", "cancelled"),
+                 Status.EXPIRED: ("kedaluwarsa", "expired")}
 
 
 async def _act(

@@ -145,6 +145,17 @@ async def call_next(request: Request) -> Response:
     return JSONResponse({"ticket": ticket})
 
 
+async def call_number(request: Request) -> Response:
+    """``{"number": "A-012"}``: call that waiting ticket now, for a visitor at the counter."""
+    loket = loket_of(request)
+    session = await current_session(request, loket)
+    data = await read_json(request)
+    number = field(data, "number", str)
+    ticket = await tickets.call_number(loket, request.path_params["code"], number,
+                                       session.actor)
+    return JSONResponse({"ticket": ticket})
+
+
 _ACTIONS: dict[str, Any] = {
     "recall": tickets.recall,
     "start": tickets.start,
@@ -197,6 +208,7 @@ routes = [
       for name, action in _ACTIONS.items()),
     Route("/api/v1/counters", list_counters),
     Route("/api/v1/counters/{code}/call", call_next, methods=["POST"]),
+    Route("/api/v1/counters/{code}/call-number", call_number, methods=["POST"]),
     Route("/api/v1/session", create_session, methods=["POST"]),
     Route("/api/v1/session", read_session, methods=["GET"]),
     Route("/api/v1/session", delete_session, methods=["DELETE"]),

@@ -119,9 +119,11 @@ def _loket(request: Request) -> Loket:
 
 
 def _localised(request: Request, answer: dict[str, object]) -> dict[str, object]:
-    """``reason`` in the request's language next to both texts."""
+    """``reason`` (technical, with codes) and ``message`` (plain words for the officer) in
+    the request's language next to both texts."""
     lang = language(request)
-    return {**answer, "reason": answer.get("reason_en" if lang == "en" else "reason_id")}
+    return {**answer, "reason": answer.get("reason_en" if lang == "en" else "reason_id"),
+            "message": answer.get("message_en" if lang == "en" else "message_id")}
 
 
 async def request_break(request: Request) -> Response:

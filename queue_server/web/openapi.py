@@ -67,6 +67,14 @@ def document() -> dict[str, Any]:
             "parameters": [_path_param("code")],
             "post": _op("Call the next ticket (204 when nobody waits)", ok_schema=_TICKET,
                         auth=True, errors=(401, 403, 404, 409))},
+        "/api/v1/counters/{code}/call-number": {
+            "parameters": [_path_param("code")],
+            "post": _op("Call one waiting ticket of today by its number, out of turn (the "
+                        "visitor standing at the counter); 404 number_not_found, 409 "
+                        "number_not_waiting / number_not_for_counter / counter_busy",
+                        ok_schema=_TICKET, auth=True, errors=(401, 403, 404, 409, 422),
+                        body={"type": "object", "required": ["number"], "properties": {
+                            "number": {"type": "string", "examples": ["A-012"]}}})},
         "/api/v1/session": {
             "post": _op("Sign in", errors=(401, 409, 422, 429), body={
                 "type": "object", "required": ["username", "password"], "properties": {
@@ -108,6 +116,14 @@ def document() -> dict[str, Any]:
                     "counter": {"type": ["string", "null"]},
                     "ahead": {"type": ["integer", "null"]},
                     "estimated_wait_s": {"type": ["integer", "null"]},
+                    "now_serving": {
+                        "description": "GET /api/v1/tickets/{id} while waiting: the number "
+                                       "most recently called at this service and still at "
+                                       "a counter",
+                        "type": ["object", "null"], "properties": {
+                            "number": {"type": "string"},
+                            "counter": {"type": ["string", "null"]},
+                            "counter_name": {"type": ["string", "null"]}}},
                     "track_url": {"type": "string"}}},
             },
         },

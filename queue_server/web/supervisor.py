@@ -8,10 +8,10 @@ survey ``/t/{id}/survey`` and the counter-side tablet ``/survey?counter=CODE``. 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import csv
-import io
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from starlette.templating import Jinja2Templates
 
 from queue_server.domain import skm as skm_rules
 from queue_server.domain.errors import Forbidden, NotFound, Unauthorized
-from queue_server.services import skm, stats
+from queue_server.services import exports, skm, stats
 from queue_server.services.context import Loket
 from queue_server.services.staff import Session, require_role
 from queue_server.web.auth import current_session, optional_session
@@ -93,59 +93,45 @@ async def export(request: Request) -> Response:
     headers = {"Content-Disposition": f'attachment; filename="{filename}"',
                "Cache-Control": "no-store"}
     if kind == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(stats.EXPORT_COLUMNS)
-        writer.writerows(stats.export_rows(data))
-        writer.writerow([])
-        writer.writerow(stats.SKM_COLUMNS)
-        writer.writerows(stats.skm_rows(data))
-        return Response(out.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+        return Response(exports.to_csv(data), media_type="text/csv; charset=utf-8",
                         headers=headers)
-    return Response(_xlsx(data), headers=headers, media_type=(
+    rows = await exports.ticket_rows(loket, first, last)
+    # A year of tickets is seconds of work for openpyxl: off the event loop.
+    body = await asyncio.to_thread(exports.to_xlsx, data, rows)
+    return Response(body, headers=headers, media_type=(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-
-
-def _xlsx(data: dict[str, Any]) -> bytes:
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-    from openpyxl.styles import Font  # type: ignore[import-untyped]
-
-    book = Workbook()
-    sheets = [("Waktu tunggu & layanan", stats.EXPORT_COLUMNS, stats.export_rows(data)),
-              ("SKM-IKM", stats.SKM_COLUMNS, stats.skm_rows(data)),
-              ("Kunjungan per jam", ("weekday", *(f"{h:02d}" for h in range(24))),
-               [[day, *row]
-                for day, row in zip(WEEKDAYS_ID, data["heatmap"]["grid"], strict=True)]),
-              ("Petugas terbaik", ("rank", "officer", "name", "served", "no_show", "ikm",
-                                   "score", "eligible"),
-               [[o["rank"], o["officer"], o["name"], o["served"], o["no_show"], o["ikm"],
-                 o["score"], o["eligible"]] for o in data["best_officers"]])]
-    book.remove(book.active)
-    for title, header, rows in sheets:
-        sheet = book.create_sheet(title[:31])
-        sheet.append(list(header))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 WEEKDAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
+def agency_targets(loket: Loket) -> dict[str, float]:
+    """Each agency's target wait in seconds: the one most of its services share (services of
+    one agency nearly always share it; a tie takes the stricter)."""
+    out: dict[str, float] = {}
+    for agency in loket.site.agencies:
+        counts = Counter(s.target_wait_s for s in agency.services)
+        if counts:
+            out[agency.code] = float(min(counts, key=lambda v: (-counts[v], v)))
+    return out
+
+
+def _charts(data: dict[str, Any], lang: str,
+            targets_by_agency: dict[str, float]) -> dict[str, Any]:
     """Geometry for the server-rendered SVG charts (the templates only draw it)."""
     waits = [g for g in data["by_agency"] if g["waiting"]["count"]]
     waits.sort(key=lambda g: -(g["waiting"]["mean_s"] or 0))
-    # at least five minutes across, so a few seconds of wait do not look like a full bar
-    top = max([300.0, *(g["waiting"]["p90_s"] or 0 for g in waits)])
+    targets = {g["key"]: target for g in waits
+               if (target := targets_by_agency.get(g["key"])) is not None}
+    # at least five minutes across, so a few seconds of wait do not look like a full bar;
+    # wide enough for every p90 and every target line
+    top = max([300.0, *(g["waiting"]["p90_s"] or 0 for g in waits), *targets.values()])
     bars = [{"label": g["name"] or g["key"], "mean_min": g["waiting"]["mean_s"] / 60,
              "p90_min": (g["waiting"]["p90_s"] or 0) / 60,
              "mean_w": g["waiting"]["mean_s"] / top, "p90_w": (g["waiting"]["p90_s"] or 0) / top,
+             "target_min": targets[g["key"]] / 60 if g["key"] in targets else None,
+             "target_w": targets[g["key"]] / top if g["key"] in targets else None,
              "share": g["within_target_share"]} for g in waits]
     heat = data["heatmap"]
     hours = [h for h in range(24) if any(row[h] for row in heat["grid"])]
@@ -204,7 +190,7 @@ async def dashboard(request: Request) -> Response:
     if tab == "stats":
         first, last = await _range(request)
         data = await stats.recent.get(loket, first, last)
-        context.update(data=data, charts=_charts(data, language(request)),
+        context.update(data=data, charts=_charts(data, language(request), agency_targets(loket)),
                        first=first.isoformat(), last=last.isoformat())
     else:
         context["live"] = await stats.live_state(loket)

@@ -263,24 +263,103 @@ def test_breaks_granted_and_queued(live_server: Server, new_page: Any) -> None:
     expect(one.locator("#break-dialog")).to_be_visible()
     one.locator('#break-dialog [data-minutes="30"]').click()
     expect(one.locator("#break-state")).to_contain_text("istirahat", timeout=WAIT_MS)
-    expect(one.locator("#break-label")).to_have_text("Kembali")
+    expect(one.locator("#break-label")).to_have_text("Selesai istirahat")
+    expect(one.locator("#message")).to_contain_text(re.compile(r"sampai pukul \d\d\.\d\d"))
     expect(_button(one, "call")).to_be_disabled()
 
     # The day's rotation plan names this counter.
     one.locator("#plan summary").click()
     expect(one.locator("#plan-body li.mine")).to_contain_text("Loket 1")
-    expect(one.locator("#plan-body li.mine")).to_contain_text(re.compile(r"\d\d:\d\d–\d\d:\d\d"))
+    expect(one.locator("#plan-body li.mine")).to_contain_text(
+        re.compile(r"\d\d\.\d\d–\d\d\.\d\d"))
     screenshot(one, "counter-10-break-granted")
 
     # A2 would leave KTP and KK uncovered: queued.
     two.keyboard.press("i")
     two.locator('#break-dialog [data-minutes="30"]').click()
-    expect(two.locator("#break-state")).to_contain_text("menunggu giliran", timeout=WAIT_MS)
+    expect(two.locator("#break-state")).to_contain_text("urutan ke-1", timeout=WAIT_MS)
     expect(_button(two, "call")).to_be_enabled()
+    # plain words: service names, no service or counter codes
+    said = two.locator("#message").inner_text()
+    assert "KTP-el" in said and "Kartu Keluarga" in said, said
+    assert not re.search(r"\b(KTP|KK|AKTA|A1|A2)\b(?!-el)", said), said
+    expect(two.locator("#break-label")).to_have_text("Batal istirahat")
+    # a reloaded screen still shows the request as queued, not as "not on a break"
+    two.reload()
+    expect(two.locator("#desk")).to_be_visible()
+    expect(two.locator("#break-state")).to_have_attribute("data-state", "queued",
+                                                          timeout=WAIT_MS)
+    expect(two.locator("#break-state")).to_contain_text("Menunggu giliran istirahat")
+    expect(two.locator("#break-label")).to_have_text("Batal istirahat")
     screenshot(two, "counter-11-break-queued")
+    _assert_accessible(two, "counter screen, break queued")
 
     # A1 comes back; A2's queued break is granted in turn.
     one.locator("#break-button").click()
     expect(one.locator("#break-label")).to_have_text("Istirahat", timeout=WAIT_MS)
     expect(_button(one, "call")).to_be_enabled()
-    expect(two.locator("#break-label")).to_have_text("Kembali", timeout=40_000)
+    expect(two.locator("#break-label")).to_have_text("Selesai istirahat", timeout=40_000)
+    expect(two.locator("#break-state")).to_have_attribute("data-state", "on")
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=["1366x768", "1920x1080"])
+def test_the_officer_sees_who_waits_calls_a_number_out_of_turn_and_times_the_service(
+        live_server: Server, new_page: Any, size: tuple[int, int]) -> None:
+    expect = _expect()
+    add_users(live_server.database_url, SITE_FILE, {"siti": "officer", "budi": "officer"})
+    issued = [_issue(live_server, s) for s in ("KTP", "KK", "KTP", "KTP")]
+    elder = _issue(live_server, "KK", "lansia")
+    _issue(live_server, "NPWP")  # another agency: not listed here
+    width, height = size
+    page = new_page(width, height)
+    _sign_in(page, live_server, "A1", "siti")
+    tag = f"{width}x{height}"
+
+    # The list in calling order: the priority visitor first, then by arrival.
+    rows = page.locator("#next-rows tr[data-number]")
+    expect(rows).to_have_count(5)
+    expect(rows.first).to_have_attribute("data-number", elder["number"])
+    numbers = [rows.nth(i).get_attribute("data-number") for i in range(5)]
+    assert numbers[1:] == [t["number"] for t in issued]
+    expect(page.locator("#next-count")).to_have_text("5 menunggu")
+    screenshot(page, f"counter-12-waiting-list-{tag}")
+    _assert_accessible(page, f"counter screen with the waiting list at {tag}")
+
+    # The visitor with A-003 stands at the counter: typed loosely, called out of turn.
+    page.fill("#call-number-input", "a3")
+    page.press("#call-number-input", "Enter")
+    expect(page.locator("#cur-number")).to_have_text(issued[2]["number"])
+    expect(page.locator("#message")).to_contain_text("di luar urutan")
+    assert _ticket(live_server, issued[2]["id"])["status"] == "called"
+    expect(rows).to_have_count(4)
+    expect(page.locator(f'#next-rows tr[data-number="{issued[2]["number"]}"]')).to_have_count(0)
+    # While a ticket is held, nobody else can be called.
+    expect(page.locator("#call-number-submit")).to_be_disabled()
+    expect(rows.first.locator("button")).to_be_disabled()
+
+    # The timer runs from the call, then from the start of service.
+    expect(page.locator("#cur-timer-label")).to_have_text("Dipanggil sejak")
+    first = page.locator("#cur-timer").inner_text()
+    assert re.fullmatch(r"\d+:\d\d", first), first
+    page.wait_for_function(f"document.getElementById('cur-timer').textContent !== {first!r}",
+                           timeout=10_000)
+    page.keyboard.press("s")
+    expect(page.locator("#cur-timer-label")).to_have_text("Lama dilayani")
+    expect(page.locator("#cur-timer")).to_have_text(re.compile(r"^0:0\d$"))
+    screenshot(page, f"counter-13-serving-timer-{tag}")
+    _assert_accessible(page, f"counter screen serving with the timer at {tag}")
+    page.keyboard.press("f")
+    _expect_idle(page)
+    expect(page.locator("#cur-timer-box")).to_be_hidden()
+
+    # A row's own button calls that visitor; a number a colleague took meanwhile is refused
+    # with a plain sentence.
+    budi = sign_in(live_server.url, "budi", "A2")
+    taken = httpx.post(f"{live_server.url}/api/v1/counters/A2/call-number",
+                       json={"number": issued[3]["number"]}, headers=budi, timeout=10)
+    assert taken.status_code == 200, taken.text
+    page.fill("#call-number-input", issued[3]["number"])
+    page.click("#call-number-submit")
+    expect(page.locator("#message")).to_contain_text("tidak sedang menunggu: sudah dipanggil")
+    page.locator(f'#next-rows tr[data-number="{issued[1]["number"]}"] button').click()
+    expect(page.locator("#cur-number")).to_have_text(issued[1]["number"])

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.browser.conftest import screenshot
+from tests.browser.test_kiosk import assert_accessible as _assert_accessible
 from tests.conftest import SITE_FILE
 from tests.support.servers import Server
 from tests.support.staff import PASSWORD, add_users, sign_in
@@ -37,16 +40,19 @@ def _sign_in_page(page: Any, base: str) -> None:
     page.wait_for_selector("nav.tabs", timeout=10_000)
 
 
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=["1366x768", "1920x1080"])
 def test_live_tab_shows_counters_unstaffed_services_and_follows_calls(
-        live_server: Server, new_page: Any) -> None:
+        live_server: Server, new_page: Any, size: tuple[int, int]) -> None:
     base = live_server.url
     add_users(live_server.database_url, SITE_FILE, {"sri": "supervisor", "ani": "officer"})
     ani = sign_in(base, "ani", "A1")
     for service in ("KTP", "KTP", "KK", "NPWP"):
         httpx.post(f"{base}/api/v1/tickets", json={"service": service}, timeout=10)
-    page = new_page(1440, 900)
+    width, height = size
+    tag = f"{width}x{height}"
+    page = new_page(width, height)
     page.goto(f"{base}/supervisor")
-    screenshot(page, "supervisor-signin")
+    screenshot(page, f"supervisor-signin-{tag}")
     _sign_in_page(page, base)
 
     a1 = page.locator("tr.counter-row[data-counter=A1]")
@@ -59,18 +65,47 @@ def test_live_tab_shows_counters_unstaffed_services_and_follows_calls(
     assert page.locator(".alert.unstaffed_waiting").count() >= 1
     ktp = page.locator("tr.queue-row[data-service=KTP] td.num").first
     assert ktp.inner_text().strip() == "2"
-    screenshot(page, "supervisor-live")
+    # a lobby TV comes and goes: named by its place, never by its random id
+    tv = new_page(1280, 720)
+    tv.goto(f"{base}/display?zone=lobi-utama")
+    screen = page.locator("li.screen-row")
+    screen.first.wait_for(timeout=15_000)
+    assert screen.first.get_attribute("data-online") == "yes"
+    assert "Layar TV · Lobi Utama" in screen.first.inner_text()
+    tv.close()
+    alert = page.locator(".alert.screen_offline")
+    alert.wait_for(timeout=15_000)
+    assert re.search(r"Layar TV · Lobi Utama tidak terhubung sejak \d\d\.\d\d",
+                     alert.inner_text()), alert.inner_text()
+    assert "tv-" not in page.locator("#live").inner_text()
+    assert "announcer" not in page.locator("#live").inner_text()
+    # icons are drawn, not font glyphs that Debian's Chromium shows as boxes
+    assert page.locator(".alert svg.icon").count() == page.locator(".alert").count()
+    assert not re.search("[\u2600-\u27bf\U0001f300-\U0001faff]",
+                         page.locator(".alerts").inner_text())
+    screenshot(page, f"supervisor-live-{tag}")
+    _assert_accessible(page, f"live tab at {tag}")
 
     # a call at the counter shows up without reloading (WebSocket or the 5 s refresh)
     httpx.post(f"{base}/api/v1/counters/A1/call", headers=ani, timeout=10)
     page.wait_for_selector("tr.counter-row[data-counter=A1][data-status=serving]",
                            timeout=12_000)
     assert re.search(r"A-00\d", page.locator("tr.counter-row[data-counter=A1]").inner_text())
-    screenshot(page, "supervisor-live-serving")
+    screenshot(page, f"supervisor-live-serving-{tag}")
 
 
-def test_statistics_tab_draws_charts_and_offers_exports(live_server: Server,
-                                                        new_page: Any) -> None:
+# Every chart label as drawn on the screen: font size times the SVG's scale.
+RENDERED_TEXT_PX = """
+  Array.from(document.querySelectorAll('svg[id^="chart-"] text')).map(function (el) {
+    var m = el.getScreenCTM(), box = el.getBBox(), width = el.ownerSVGElement.viewBox.baseVal.width;
+    return [el.textContent, parseFloat(getComputedStyle(el).fontSize) * Math.hypot(m.a, m.b),
+            box.x >= -0.5 && box.x + box.width <= width + 0.5];
+  })"""
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=["1366x768", "1920x1080"])
+def test_statistics_tab_draws_charts_and_offers_exports(live_server: Server, new_page: Any,
+                                                        size: tuple[int, int]) -> None:
     base = live_server.url
     add_users(live_server.database_url, SITE_FILE, {"sri": "supervisor", "ani": "officer"})
     ani = sign_in(base, "ani", "A1")
@@ -80,7 +115,8 @@ def test_statistics_tab_draws_charts_and_offers_exports(live_server: Server,
                             json={"key": KEYS[ticket_id],
                                   **{f"u{i}": score for i in range(1, 10)}}, timeout=10)
         assert answer.status_code == 201, answer.text
-    page = new_page(1440, 1000)
+    width, height = size
+    page = new_page(width, height)
     _sign_in_page(page, base)
     page.click("nav.tabs a:nth-child(2)")
     page.wait_for_selector("#chart-heatmap", timeout=10_000)
@@ -89,19 +125,48 @@ def test_statistics_tab_draws_charts_and_offers_exports(live_server: Server,
     # IKM of (4, 3, 4) on every unsur: 11/3 × 25 = 91.67, grade A
     assert page.locator("#kpi-ikm").inner_text() == "91.67"
     assert page.locator("#chart-wait rect.bar-mean").count() == 1  # one agency called
+    # drawn as the caption says: a bar for the mean, a thin line out to an upright p90 tick,
+    # and the agency's target as a dashed line (KTP and KK: 30 minutes)
+    row = page.locator("#chart-wait g.wait-row").first
+    mean_x, p90_x = float(row.get_attribute("data-mean-x")), float(row.get_attribute("data-p90-x"))
+    assert 190 <= mean_x <= p90_x
+    assert row.locator("line.p90-tick").count() == 1
+    assert float(row.locator("line.p90-tick").get_attribute("x1")) == p90_x
+    target = row.locator("line.target-line")
+    assert target.count() == 1 and float(target.get_attribute("x1")) > p90_x
+    assert "garis tipis" in page.locator(".chart").first.inner_text().lower()
+    assert "target" in page.locator(".chart").first.inner_text().lower()
+    sizes = page.evaluate(RENDERED_TEXT_PX)
+    assert len(sizes) > 20
+    small = [(text, round(px, 1)) for text, px, _ in sizes if px < 14]
+    assert not small, small
+    cut = [text for text, _, inside in sizes if not inside]
+    assert not cut, f"chart text drawn past the edge: {cut}"
     assert page.locator("#chart-ikm rect.grade-fill").count() == 9
     assert page.locator("#chart-heatmap rect").count() >= 5
     page.locator("details.per-service summary").click()
     assert page.locator("table.ikm-services tbody tr").count() == 2  # KTP and KK
     assert page.locator("a[href^='/api/v1/stats/export.xlsx']").count() == 1
-    screenshot(page, "supervisor-statistics")
-    page.locator("table.ikm-services").scroll_into_view_if_needed()
-    screenshot(page, "supervisor-statistics-skm")
+    tag = f"{width}x{height}"
+    page.locator("#chart-wait").evaluate("e => e.closest('section').scrollIntoView()")
+    screenshot(page, f"supervisor-statistics-{tag}")
+    page.locator("#chart-ikm").evaluate("e => e.closest('section').scrollIntoView()")
+    screenshot(page, f"supervisor-statistics-skm-{tag}")
+    _assert_accessible(page, f"statistics tab at {tag}")
 
     # the export link works with the page's cookie, and is logged
     with page.expect_download() as download:
         page.click("a[href^='/api/v1/stats/export.csv']")
     assert download.value.suggested_filename.endswith(".csv")
+    with page.expect_download() as download:
+        page.click("a[href^='/api/v1/stats/export.xlsx']")
+    from openpyxl import load_workbook
+
+    with open(download.value.path(), "rb") as file:  # saved without an extension
+        book = load_workbook(io.BytesIO(file.read()))
+    tickets = book["Tiket"]
+    assert tickets.freeze_panes == "A2" and tickets.max_row == 4  # header + three served
+    assert {tickets.cell(r, 7).value for r in range(2, 5)} == {"Selesai"}
 
 
 def test_visitor_rates_the_service_on_the_phone_and_is_asked_for_a_review(
@@ -117,6 +182,11 @@ def test_visitor_rates_the_service_on_the_phone_and_is_asked_for_a_review(
     page.click("button[type=submit]")
     assert "U1" in page.locator("#survey-error").inner_text()
     screenshot(page, "survey-phone-missing")
+    # the form scrolls smoothly to the first missing answer; clicks land once it stands still
+    page.wait_for_function("""new Promise(function (done) {
+        var y = window.scrollY;
+        setTimeout(function () { done(window.scrollY === y); }, 200);
+      })""", timeout=10_000)
     for i in range(1, 10):
         page.locator(f"input[name=u{i}][value='4']").check(force=True)
     page.locator("details.profile summary").click()
@@ -125,7 +195,12 @@ def test_visitor_rates_the_service_on_the_phone_and_is_asked_for_a_review(
     page.click("button[type=submit]")
     page.wait_for_selector("#thanks:not([hidden])", timeout=10_000)
     assert page.locator("#review-link").get_attribute("href") == "https://example.org/review"
-    assert "100.00" in page.locator("#thanks-grade").inner_text()
+    # thanked, never graded: no score, no letter, no "Sangat Baik"
+    thanks = page.locator("#thanks").inner_text()
+    assert "Terima kasih" in thanks
+    assert not re.search(r"\d", thanks), thanks
+    assert "Baik" not in thanks and "Nilai" not in thanks
+    assert page.evaluate("document.activeElement.id") == "thanks-title"
     screenshot(page, "survey-phone-thanks")
     # the same ticket cannot be rated twice
     page.goto(f"{base}/t/{ticket_id}/survey?k={KEYS[ticket_id]}")

@@ -123,9 +123,10 @@ def test_every_export_is_logged_with_who_and_what(server: Server, database_url: 
     assert as_csv.status_code == 200, as_csv.text
     assert "attachment" in as_csv.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
-    assert rows[0][:4] == ["group", "key", "name", "issued"]
-    assert rows[1][:4] == ["all", "all", "", "1"]
-    assert any(r[:2] == ["service", "KTP"] for r in rows)
+    assert rows[0][:4] == ["Kelompok", "Kode", "Nama", "Tiket diambil"]
+    assert rows[0][8] == "Tunggu rata-rata (menit)"
+    assert rows[1][:4] == ["Semua", "", "Semua layanan", "1"]
+    assert any(r[:3] == ["Layanan", "KTP", "KTP-el"] for r in rows)
 
     as_xlsx = httpx.get(f"{server.url}/api/v1/stats/export.xlsx", params=params,
                         headers=staff["sri"], timeout=10)
@@ -133,9 +134,22 @@ def test_every_export_is_logged_with_who_and_what(server: Server, database_url: 
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(as_xlsx.content))
-    sheet = book.worksheets[0]
-    assert sheet.cell(2, 4).value == 1
-    assert len(book.sheetnames) == 4
+    assert book.sheetnames == ["Ringkasan", "Tiket", "SKM-IKM", "Kedatangan per jam",
+                               "Petugas terbaik"]
+    sheet = book["Ringkasan"]
+    assert sheet.cell(1, 4).value == "Tiket diambil" and sheet.cell(2, 4).value == 1
+    for each in book.worksheets:  # the header stays in view and is bold
+        assert each.freeze_panes == "A2", each.title
+        assert each.cell(1, 1).font.bold, each.title
+    assert sheet.column_dimensions["I"].width >= len("Tunggu rata-rata (menit)") * 0.9
+    tickets = book["Tiket"]
+    assert [c.value for c in tickets[1]][:7] == ["Tanggal", "Nomor", "Instansi", "Layanan",
+                                                  "Prioritas", "Saluran", "Status"]
+    row = [c.value for c in tickets[2]]
+    assert row[1:4] == ["A-001", "Dispendukcapil", "KTP-el"] and row[6] == "Menunggu"
+    assert row[7].hour == 9  # issued at 09.00 WIB, written as the office's wall-clock time
+    assert tickets.max_row == 2
+    assert tickets.column_dimensions["D"].width >= len("KTP-el")
 
     log = _rows(server.database_url, t.audit_log)
     assert [(r.action, r.detail["format"], r.detail["from"]) for r in log] == [
@@ -190,9 +204,16 @@ def test_live_state_flags_unstaffed_services_failed_printers_and_silent_screens(
         "id": "job-1", "site_id": site.id, "ticket_id": waiting["id"], "printer": "kiosk-1",
         "state": "failed", "attempts": 3, "error": "connection refused",
         "created_at": long_ago, "updated_at": datetime.now(UTC) + timedelta(days=-1)}])
-    _insert(server.database_url, t.screens, [{
-        "site_id": site.id, "client_id": "tv-lobby", "kind": "display", "zone": "lobby",
-        "last_seen_at": long_ago, "state": "online"}])
+    _insert(server.database_url, t.screens, [
+        {"site_id": site.id, "client_id": "tv-3m3k10af7r", "kind": "display",
+         "zone": "lobi-utama", "last_seen_at": long_ago, "state": "online"},
+        {"site_id": site.id, "client_id": "tv-zzz", "kind": "display", "zone": "lobi-utama",
+         "last_seen_at": datetime.now(UTC), "state": "online"},
+        # a TV unplugged last week and the zone's announcement mark: no alerts
+        {"site_id": site.id, "client_id": "tv-old", "kind": "display", "zone": "lantai-2",
+         "last_seen_at": long_ago - timedelta(days=7), "state": "offline"},
+        {"site_id": site.id, "client_id": "announcer:utama", "kind": "announcer",
+         "zone": "utama", "last_seen_at": long_ago, "state": "online", "last_seq": 3}])
 
     answer = httpx.get(f"{server.url}/api/v1/supervisor/live", headers=staff["sri"], timeout=10)
     assert answer.status_code == 200, answer.text
@@ -205,6 +226,15 @@ def test_live_state_flags_unstaffed_services_failed_printers_and_silent_screens(
     assert not queues["KTP"]["unstaffed"] and queues["KTP"]["waiting"] == 0
     kinds = {a["kind"] for a in live["alerts"]}
     assert {"unstaffed_waiting", "printer_failed", "screen_offline"} <= kinds
+    silent = [a for a in live["alerts"] if a["kind"] == "screen_offline"]
+    assert [(a["screen"], a["place"]) for a in silent] == [
+        ("tv-3m3k10af7r", "Layar TV · Lobi Utama 1")]
+    assert [s["place"] for s in live["screens"]] == ["Layar TV · Lobi Utama 1",
+                                                     "Layar TV · Lobi Utama 2"]
+    fragment = httpx.get(f"{server.url}/supervisor/live", headers=staff["sri"], timeout=10)
+    assert "Layar TV · Lobi Utama 1 tidak terhubung sejak 08.00" in fragment.text
+    assert "tv-3m3k10af7r" not in fragment.text and "announcer" not in fragment.text
+    assert "⚠" not in fragment.text and "<svg class=\"icon icon-screen\"" in fragment.text
     assert live["seq"] > 0
     refused = httpx.get(f"{server.url}/api/v1/supervisor/live", headers=staff["ani"], timeout=10)
     assert refused.status_code == 403

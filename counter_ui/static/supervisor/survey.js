@@ -93,15 +93,16 @@
       form.hidden = true;
       thanks.hidden = false;
       const response = result.response;
+      // The visitor gets thanks, not a grade: a score of their own answers reads like a
+      // verdict on them, and the office's index is the supervisor's business.
       if (response) {
-        document.getElementById("thanks-grade").textContent =
-          `${words.grade}: ${response.ikm.toFixed(2)} (${response.grade}, ${response.grade_label})`;
         if (response.google_review_url) {
           document.getElementById("review-link").href = response.google_review_url;
           document.getElementById("review").hidden = false;
         }
       }
       window.scrollTo(0, 0);
+      document.getElementById("thanks-title").focus();
       if (root.dataset.mode === "tablet") {
         setTimeout(() => location.reload(), TABLET_RESET_MS);
         tabletWatch(form.dataset.ticket);
