@@ -427,3 +427,32 @@ def closed_message(status: IssuingStatus, lang: Lang = "id") -> str:
         when = format_next_open(status.next_open, lang)
         last = f"Layanan dibuka kembali {when}" if id_ else f"Service reopens on {when}"
     return f"{first}. {last}" if first else last
+
+
+def upcoming_overrides(schedule: Schedule, now: dt.datetime, days: int = 7) -> list[Override]:
+    """Closures and special hours that start after today and within ``days``, earliest first:
+    what visitors should hear about before they make the trip."""
+    today = business_day(now, schedule.timezone)
+    last = today + dt.timedelta(days=days)
+    return sorted((o for o in schedule.overrides if today < o.start <= last),
+                  key=lambda o: o.start)
+
+
+def override_notice(override: Override, lang: Lang = "id") -> str:
+    """"Rabu, 2 Desember 2026: layanan tutup (cuti bersama)" — one line of running text."""
+    def day(d: dt.date) -> str:
+        return format_date(d, "EEEE, d MMMM y", locale=lang)
+
+    when = day(override.start)
+    if override.end != override.start:
+        when = (f"{when} s.d. {day(override.end)}" if lang == "id"
+                else f"{when} to {day(override.end)}")
+    if override.hours is None:
+        what = "layanan tutup" if lang == "id" else "the service is closed"
+    else:
+        pattern = "HH.mm" if lang == "id" else "HH:mm"
+        span = (f"{format_time(override.hours.open, pattern, locale=lang)}–"
+                f"{format_time(override.hours.close, pattern, locale=lang)}")
+        what = f"jam layanan {span}" if lang == "id" else f"opening hours {span}"
+    reason = f" ({override.reason})" if override.reason else ""
+    return f"{when}: {what}{reason}"

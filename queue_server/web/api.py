@@ -9,12 +9,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from queue_server.domain.errors import Closed
+from queue_server.domain.schedule import override_notice, upcoming_overrides
 from queue_server.services import staff, tickets
 from queue_server.services.context import Loket
 from queue_server.services.queues import waiting_by_service
 from queue_server.web.auth import COOKIE, current_session
 from queue_server.web.failures import RETRY_UNAVAILABLE_S
-from queue_server.web.http import error_response, field, read_json
+from queue_server.web.http import error_response, field, language, read_json
 
 
 def loket_of(request: Request) -> Loket:
@@ -55,10 +56,14 @@ async def list_services(request: Request) -> Response:
                          "prefix": agency.queue, "services": services})
     categories = [{"code": c.code, "name": c.name, "name_en": c.name_en}
                   for c in loket.site.priority_categories]
+    # Closures and special hours of the coming week join the running text, so visitors hear
+    # of them before they make the trip.
+    lang = language(request)
+    upcoming = [override_notice(o, lang) for o in upcoming_overrides(loket.gate.schedule, now)]
     return JSONResponse({"site": {"code": loket.site.code, "name": loket.site.name,
                                   "address": loket.site.address,
                                   "maklumat": loket.site.maklumat,
-                                  "notices": list(loket.site.notices)},
+                                  "notices": [*loket.site.notices, *upcoming]},
                          "agencies": agencies, "priority_categories": categories})
 
 

@@ -183,3 +183,11 @@ def test_the_running_text_changes_on_the_tv_without_a_reload(live_server: Server
                                                           timeout=15_000)
     assert tv.evaluate("window.__same_page") is True  # live, not reloaded
     screenshot(tv, "admin-11-tv-running-text")
+    # A closure for tomorrow is announced on the TV today, without anyone writing a notice.
+    closed = httpx.post(f"{live_server.url}/api/v1/admin/closures",
+                        headers=sign_in(live_server.url, "admin1", None), timeout=10,
+                        json={"from": "2025-11-25", "reason": "Cuti bersama", "hours": None})
+    assert closed.status_code == 201, closed.text
+    _expect()(tv.locator("#ticker-text")).to_contain_text(
+        "Selasa, 25 November 2025: layanan tutup (Cuti bersama)", timeout=15_000)
+    screenshot(tv, "admin-12-tv-closure-tomorrow")

@@ -328,3 +328,16 @@ def test_every_admin_route_is_in_the_openapi_document(client: TestClient) -> Non
         path = getattr(route, "path", "")
         for method in getattr(route, "methods", set()) - {"HEAD"}:
             assert method.lower() in paths.get(path, {}), f"{method} {path}"
+
+
+def test_closing_the_office_tomorrow_is_announced_today_in_the_running_text(
+        client: TestClient) -> None:
+    admin = _bearer(client, "admin1")
+    made = client.post("/api/v1/admin/closures", headers=admin, json={
+        "from": "2025-11-25", "to": "2025-11-25", "reason": "Cuti bersama", "hours": None})
+    assert made.status_code == 201, made.text
+    assert _services(client)["KTP"]["open_now"]  # today (Monday) is not affected
+    notices = client.get("/api/v1/services").json()["site"]["notices"]
+    assert "Selasa, 25 November 2025: layanan tutup (Cuti bersama)" in notices
+    english = client.get("/api/v1/services?lang=en").json()["site"]["notices"]
+    assert "Tuesday, 25 November 2025: the service is closed (Cuti bersama)" in english

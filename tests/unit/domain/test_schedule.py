@@ -249,3 +249,22 @@ def test_bad_hours_tables_name_the_field(extra: dict[str, Any], message: str) ->
 def test_an_unknown_time_zone_is_rejected() -> None:
     with pytest.raises(ValueError, match="time zone"):
         schedule_from_config(PROBOLINGGO, timezone="Asia/Atlantis")
+
+
+def test_closures_and_special_hours_of_the_coming_week_are_announced_in_advance() -> None:
+    from queue_server.domain.schedule import Override, override_notice, upcoming_overrides
+
+    tomorrow_closed = Override(dt.date(2026, 12, 2), dt.date(2026, 12, 2), None, True,
+                               "cuti bersama")
+    ramadan = Override(dt.date(2026, 12, 7), dt.date(2026, 12, 31),
+                       DayHours(dt.time(8), dt.time(12)), False, "Ramadan")
+    far = Override(dt.date(2027, 1, 20), dt.date(2027, 1, 20), None, True, "")
+    today = Override(dt.date(2026, 12, 1), dt.date(2026, 12, 1), None, True, "")
+    schedule = Schedule("Asia/Jakarta", {0: DayHours(dt.time(8), dt.time(14))},
+                        (ramadan, far, tomorrow_closed, today))
+    now = dt.datetime(2026, 12, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    assert upcoming_overrides(schedule, now) == [tomorrow_closed, ramadan]
+    assert override_notice(tomorrow_closed) == "Rabu, 2 Desember 2026: layanan tutup (cuti bersama)"
+    assert override_notice(ramadan, "en") == (
+        "Monday, 7 December 2026 to Thursday, 31 December 2026: opening hours 08:00–12:00 "
+        "(Ramadan)")
