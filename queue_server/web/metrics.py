@@ -25,7 +25,6 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from queue_server.events.hub import Hub
 from queue_server.services.context import Loket
 from queue_server.services.queues import waiting_by_service
 from queue_server.store.db import StoredEvent
@@ -65,10 +64,10 @@ class Metrics:
                 job = event.payload.get("print") or {}
                 self.print_jobs.labels(str(job.get("printer")), str(job.get("state"))).inc()
 
-    async def render(self, loket: Loket, hub: Hub) -> bytes:
+    async def render(self, loket: Loket, ws_clients: int) -> bytes:
         for service, count in (await waiting_by_service(loket)).items():
             self.waiting.labels(service).set(count)
-        self.ws_clients.set(hub.subscriber_count)
+        self.ws_clients.set(ws_clients)
         return generate_latest(self.registry)
 
 
@@ -113,7 +112,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 
 async def metrics_page(request: Request) -> Response:
     metrics: Metrics = request.app.state.metrics
-    body = await metrics.render(request.app.state.loket, request.app.state.hub)
+    body = await metrics.render(request.app.state.loket, request.app.state.ws_clients)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 

@@ -276,6 +276,7 @@ async def endpoint(ws: WebSocket) -> None:
         await ws.close(CLOSE_BAD_REQUEST, str(exc)[:120])
         return
     sub = hub.subscribe(topics)
+    ws.app.state.ws_clients += 1
     conn = Connection(ws, loket, hub, sub, screens, zone, agency)
     conn.send_timeout_s = ws.app.state.ws_send_timeout_s
     tasks: list[asyncio.Task[None]] = []
@@ -300,6 +301,7 @@ async def endpoint(ws: WebSocket) -> None:
         log.debug("websocket ended: %r", exc)
     finally:
         sub.close()
+        ws.app.state.ws_clients -= 1
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -318,6 +320,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     loket: Loket = app.state.loket
     hub: Hub = app.state.hub
     hub.encoder = wire.message
+    app.state.ws_clients = 0  # connected /ws clients (the hub also serves in-process readers)
     queue_size = os.environ.get("LOKET_WS_QUEUE")
     if queue_size:
         hub.maxsize = int(queue_size)  # tests and benchmarks make slow clients visible

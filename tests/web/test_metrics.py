@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
@@ -59,3 +61,7 @@ def test_websocket_clients_are_counted(client: TestClient) -> None:
     with client.websocket_connect("/ws?topics=display") as ws:
         ws.receive_json()  # the snapshot: the client is subscribed now
         assert _value(_samples(client), "loket_websocket_clients") == 1
+    deadline = time.monotonic() + 30
+    while _value(_samples(client), "loket_websocket_clients") != 0:
+        assert time.monotonic() < deadline, "a closed WebSocket is still counted"
+        time.sleep(0.05)
