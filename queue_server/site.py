@@ -8,6 +8,7 @@ turned into a ``Site``, so building it trusts the types.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -45,6 +46,8 @@ class Agency:
     kind: str
     queue: str
     services: tuple[Service, ...]
+    #: An image file (SVG, PNG, JPEG, WebP) shown on the kiosk; relative to the site file.
+    logo: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,18 @@ class Kiosk:
 
 
 @dataclass(frozen=True)
+class VoiceSettings:
+    """How the lobby says a call: ``[voice]`` in the site file (docs/voice.md)."""
+
+    #: Times each call is said in a row (1-3).
+    repeat: int = 2
+    #: The breath between phrases, in milliseconds (250-600 sounds natural).
+    pause_ms: int = 400
+    #: A voice pack folder (``manifest.json`` + clips); ``None`` = the bundled espeak-ng pack.
+    pack: str | None = None
+
+
+@dataclass(frozen=True)
 class Site:
     code: str
     name: str
@@ -98,6 +113,7 @@ class Site:
     #: the checked document this site was built from (JSON-ready: dates as ISO text), which
     #: the database keeps as the live configuration and ``loket config export`` writes out
     document: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
 
     @property
     def services(self) -> tuple[Service, ...]:
@@ -132,7 +148,18 @@ def load_site(path: Path | str) -> Site:
     except (OSError, UnicodeDecodeError) as exc:
         error = Finding("error", "", f"tidak dapat dibaca: {exc}", f"cannot be read: {exc}")
         raise SiteFileInvalid(str(path), [error]) from exc
-    return parse_site(text, source=str(path))
+    return _beside(parse_site(text, source=str(path)), path.parent)
+
+
+def _beside(site: Site, folder: Path) -> Site:
+    """Files the site file names (logos, a voice pack) are relative to the site file."""
+
+    def resolve(name: str | None) -> str | None:
+        return None if name is None else str((folder / name).resolve())
+
+    agencies = tuple(dataclasses.replace(a, logo=resolve(a.logo)) for a in site.agencies)
+    voice = dataclasses.replace(site.voice, pack=resolve(site.voice.pack))
+    return dataclasses.replace(site, agencies=agencies, voice=voice)
 
 
 def parse_site(text: str, *, source: str = "<site>") -> Site:
@@ -178,7 +205,13 @@ def build_site(data: dict[str, Any], *, warnings: tuple[Finding, ...] = ()) -> S
         services_by_code=services,
         warnings=warnings,
         document=json_ready(data),
+        voice=_voice(data.get("voice", {})),
     )
+
+
+def _voice(table: dict[str, Any]) -> VoiceSettings:
+    return VoiceSettings(repeat=table.get("repeat", 2), pause_ms=table.get("pause_ms", 400),
+                         pack=table.get("pack") or None)
 
 
 def json_ready(value: Any) -> Any:
@@ -201,6 +234,7 @@ def _agency(item: dict[str, Any]) -> Agency:
         kind=item.get("kind", "daerah"),
         queue=item["queue"],
         services=tuple(_service(s, item["code"], item["queue"]) for s in item["services"]),
+        logo=item.get("logo") or None,
     )
 
 

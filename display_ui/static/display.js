@@ -9,13 +9,20 @@
   const voiceMode = body.dataset.voice;
   const tz = body.dataset.timezone || "Asia/Jakarta";
   const MAX_QUEUE = 20;
-  const RECENT = 6;
+  const BIG = 3;       // the newest calls shown large: several counters call within seconds
+  const RECENT = 9;    // the newest calls kept in all (large ones plus the list)
+  const PAGE_MS = (parseInt(body.dataset.pageS, 10) || 8) * 1000;
   const $ = (id) => document.getElementById(id);
 
+  const voice = new window.LoketVoice({
+    repeat: parseInt(body.dataset.repeat, 10) || 2,
+    pauseMs: parseInt(body.dataset.pauseMs, 10) || 400,
+  });
   const state = {
     connected: false, lastSeq: null, announcedThrough: 0, soundOn: false,
     queue: [], playing: null, played: [], counters: [], recent: [], waiting: [],
-    clockOffsetMs: 0, reconnects: 0,
+    clockOffsetMs: 0, reconnects: 0, open: true, pageMs: PAGE_MS, voice: voice,
+    voiceLoaded: voice.load("/display/voice/manifest.json").catch(() => voice),
   };
   window.loketDisplay = state;
 
@@ -56,54 +63,119 @@
     return e;
   }
   const STATE_TEXT = { open: "Buka", break: "Istirahat", closed: "Tutup" };
+  const RANK = { open: 0, break: 1 };
 
+  function counterTile(c) {
+    const tile = el("div", "counter " + c.state);
+    tile.dataset.counter = c.code;
+    tile.append(el("div", "name", c.name));
+    tile.append(el("div", "serving", c.ticket ? c.ticket.number : "—"));
+    tile.append(el("div", "state", STATE_TEXT[c.state] || c.state));
+    return tile;
+  }
+  function waitingRow(w) {
+    const li = el("li");
+    li.dataset.agency = w.agency;
+    li.append(el("span", "name", w.name));
+    li.append(el("span", "count", String(w.waiting)));
+    return li;
+  }
+  // How many whole tiles or rows fit: read from the box and the first rendered child.
+  function fits(box, columns, itemHeight) {
+    const style = getComputedStyle(box);
+    const gap = parseFloat(style.rowGap) || 0;
+    const rows = Math.floor((box.clientHeight + gap) / (itemHeight + gap));
+    return Math.max(1, rows) * columns;
+  }
+  const counterPager = new window.LoketPager($("counters"), $("counters-page"), counterTile,
+    () => {
+      const box = $("counters");
+      const style = getComputedStyle(box);
+      const gap = parseFloat(style.columnGap) || 0;
+      const tileW = parseFloat(style.getPropertyValue("--tile-w")) || 210;
+      const tileH = parseFloat(style.getPropertyValue("--tile-h")) || 112;
+      return fits(box, Math.max(1, Math.floor((box.clientWidth + gap) / (tileW + gap))), tileH);
+    });
+  const waitingPager = new window.LoketPager($("waiting"), $("waiting-page"), waitingRow,
+    () => {
+      const box = $("waiting");
+      return fits(box, 2, parseFloat(getComputedStyle(box).getPropertyValue("--row-h")) || 54);
+    });
+  state.pagers = { counters: counterPager, waiting: waitingPager };
+
+  // Open counters first, then those on a break; closed ones are only counted, so a lobby
+  // with 39 counters pages through the ones a visitor can walk to.
   function renderCounters() {
-    const box = $("counters");
-    box.replaceChildren(...state.counters.map((c) => {
-      const tile = el("div", "counter " + c.state);
-      tile.dataset.counter = c.code;
-      tile.append(el("div", "name", c.name));
-      tile.append(el("div", "serving", c.ticket ? c.ticket.number : "—"));
-      tile.append(el("div", "state", STATE_TEXT[c.state] || c.state));
-      return tile;
-    }));
+    const shown = state.counters.filter((c) => c.state in RANK)
+      .sort((a, b) => RANK[a.state] - RANK[b.state] || a.number - b.number);
+    const closed = state.counters.length - shown.length;
+    counterPager.set(shown);
+    $("counters-note").textContent = !shown.length ? "Belum ada loket yang buka" :
+      closed ? closed + " loket lain tutup" : "";
+  }
+  function renderWaiting() { waitingPager.set(state.waiting); }
+  setInterval(() => { counterPager.next(); waitingPager.next(); }, PAGE_MS);
+  window.addEventListener("resize", () => { counterPager.draw(); waitingPager.draw(); });
+
+  function callCard(call, box) {
+    box.classList.toggle("recall", !!call.recall);
+    box.querySelector(".recall-mark").hidden = !call.recall;
+  }
+  function smallCall(call) {
+    const card = el("div", "call small-call" + (call.recall ? " recall" : ""));
+    const mark = el("div", "recall-mark", "Panggilan ulang");
+    mark.hidden = !call.recall;
+    card.append(mark, el("div", "num", call.number),
+      el("div", "to", "menuju " + (call.counter_name || "")));
+    return card;
   }
   function renderRecent() {
-    $("recent").replaceChildren(...state.recent.slice(0, RECENT).map((t) => {
-      const li = el("li");
+    const main = state.recent[0] || null;
+    $("now-number").textContent = main ? main.number : "—";
+    $("now-counter").textContent = main ? (main.counter_name || "") : "—";
+    $("now-service").textContent = main ? (main.service_name || "") : "\u00a0";
+    callCard(main || {}, $("now-main"));
+    $("now-more").replaceChildren(...state.recent.slice(1, BIG).map(smallCall));
+    $("recent").replaceChildren(...state.recent.slice(BIG, RECENT).map((t) => {
+      const li = el("li", t.recall ? "recall" : "");
       li.append(el("span", "num", t.number));
+      if (t.recall) li.append(el("span", "tag", "ulang"));
       li.append(el("span", "to", t.counter_name || ""));
       return li;
     }));
   }
-  function renderWaiting() {
-    $("waiting").replaceChildren(...state.waiting.map((w) => {
-      const li = el("li");
-      li.append(el("span", "name", w.name));
-      li.append(el("span", "count", String(w.waiting)));
-      return li;
-    }));
-  }
-  function showCurrent(ticket, flash) {
-    $("now-number").textContent = ticket ? ticket.number : "—";
-    $("now-counter").textContent = ticket ? (ticket.counter_name || "") : "—";
-    $("now-service").textContent = ticket ? (ticket.service_name || "") : "\u00a0";
-    if (flash) {
-      const box = document.querySelector(".now");
-      box.classList.remove("flash");
-      void box.offsetWidth;
-      box.classList.add("flash");
-    }
+  function flash() {
+    const box = $("now-main");
+    box.classList.remove("flash");
+    void box.offsetWidth;
+    box.classList.add("flash");
   }
   function applyDisplay(display, withRecent) {
     state.counters = display.counters || [];
     state.waiting = display.waiting || [];
-    if (withRecent) {
-      state.recent = display.recent_calls || [];
-      showCurrent(state.recent[0] || null, false);
-    }
+    if (withRecent) state.recent = (display.recent_calls || []).slice(0, RECENT);
     renderCounters(); renderWaiting(); renderRecent();
   }
+
+  // --- opening hours --------------------------------------------------------------------
+  // Closed or a holiday: the calls make way for when the office opens again and its hours.
+  function applyStatus(status) {
+    state.open = status.open;
+    $("grid").hidden = !status.open;
+    $("closed").hidden = status.open;
+    if (!status.open) {
+      $("closed-title").textContent = status.headline;
+      $("closed-message").textContent = status.holiday ? status.message + "." : "";
+      $("closed-message").hidden = !status.holiday;
+    } else {
+      counterPager.draw(); waitingPager.draw();
+    }
+  }
+  function checkStatus() {
+    fetch("/display/status").then((r) => r.json()).then(applyStatus).catch(() => {});
+  }
+  checkStatus();
+  setInterval(checkStatus, 30000);
 
   // --- events ---------------------------------------------------------------------------
   function counterOf(code) { return state.counters.find((c) => c.code === code); }
@@ -130,9 +202,10 @@
         }
         const c = counterOf(m.counter);
         if (c) { c.ticket = t; c.state = "open"; renderCounters(); }
-        state.recent = [t, ...state.recent.filter((r) => r.id !== t.id)].slice(0, RECENT);
+        const call = { ...t, recall: m.type === "ticket.recalled" };
+        state.recent = [call, ...state.recent.filter((r) => r.id !== t.id)].slice(0, RECENT);
         renderRecent();
-        showCurrent(t, true);
+        flash();
         if (m.announcement) offer(m);
         break;
       }
@@ -188,7 +261,8 @@
     if (state.queue.some((a) => a.seq === m.seq)) return;
     if (state.playing && state.playing.seq === m.seq) return;
     state.queue.push({ seq: m.seq, number: m.ticket.number, counter: m.counter_name,
-      clips: m.announcement.clips, text: m.announcement.text, recall: m.announcement.recall });
+      clips: m.announcement.clips, phrases: m.announcement.phrases || [m.announcement.clips],
+      text: m.announcement.text, recall: m.announcement.recall });
     state.queue.sort((a, b) => a.seq - b.seq);
     while (state.queue.length > MAX_QUEUE) state.queue.shift();
     pump();
@@ -203,18 +277,12 @@
     });
   }
 
-  const audio = new Audio();
-  audio.preload = "auto";
-  function playClip(name) {
-    return new Promise((resolve) => {
-      const done = () => { clearTimeout(timer); audio.onended = audio.onerror = null; resolve(); };
-      const timer = setTimeout(done, 6000);  // a broken clip must not stall the queue
-      audio.onended = done;
-      audio.onerror = done;
-      audio.src = "/static/display/voice/" + name + ".mp3";
-      const p = audio.play();
-      if (p && p.catch) p.catch(done);
-    });
+  // One AudioContext for the page; browsers start it suspended until a tap (or until the
+  // kiosk-mode flag --autoplay-policy=no-user-gesture-required lets it run at once).
+  let audioCtx = null;
+  function audioContext() {
+    if (!audioCtx) audioCtx = new AudioContext();
+    return audioCtx;
   }
   function speak(text) {
     return new Promise((resolve) => {
@@ -226,6 +294,14 @@
       u.onend = u.onerror = () => { clearTimeout(timer); resolve(); };
       speechSynthesis.speak(u);
     });
+  }
+  async function say(next) {
+    if (voiceMode === "browser") {
+      for (let i = 0; i < voice.repeat; i++) await speak(next.text);
+      return;
+    }
+    await state.voiceLoaded;
+    await voice.play(audioContext(), next.phrases);
   }
 
   let pumping = false;
@@ -241,11 +317,7 @@
         state.announcedThrough = Math.max(state.announcedThrough, next.seq);
         if (!granted) continue;  // another screen in this zone said it
         state.playing = next;
-        if (voiceMode === "browser") {
-          await speak(next.text);
-        } else {
-          for (const clip of next.clips) await playClip(clip);
-        }
+        await say(next);
         state.played.push(next.seq);
         state.playing = null;
       }
@@ -254,25 +326,35 @@
     }
   }
 
-  function enableSound() {
+  function soundIsOn() {
     state.soundOn = true;
-    const button = $("sound");
-    button.classList.add("on");
+    $("sound").classList.add("on");
     $("sound-text").textContent = "Suara menyala";
-    // Unlock audio inside the tap itself: browsers allow sound only after a gesture.
-    audio.src = "/static/display/voice/chime.mp3";
-    audio.volume = 0.01;
-    const p = audio.play();
-    const restore = () => { audio.pause(); audio.volume = 1; pump(); };
-    if (p && p.then) p.then(restore, restore); else restore();
+    send({ type: "health", client_id: clientId, kind: "display", zone: zone,
+           last_seq: state.lastSeq });
+    pump();
+  }
+  function enableSound() {
+    // Resume inside the tap itself: browsers allow sound only after a gesture.
+    const ctx = audioContext();
+    const resumed = ctx.resume();
     if (voiceMode === "browser" && "speechSynthesis" in window) {
       speechSynthesis.speak(new SpeechSynthesisUtterance(""));
     }
-    send({ type: "health", client_id: clientId, kind: "display", zone: zone,
-           last_seq: state.lastSeq });
+    soundIsOn();
+    return resumed;
   }
   document.addEventListener("click", () => { if (!state.soundOn) enableSound(); });
   document.addEventListener("keydown", () => { if (!state.soundOn) enableSound(); });
+  // ?sound=on: a TV has no finger. With the autoplay flag the context runs without a tap;
+  // without it the button stays, so the screen never pretends to speak.
+  if (body.dataset.sound === "on") {
+    const ctx = audioContext();
+    ctx.resume().catch(() => {});
+    const check = () => { if (ctx.state === "running" && !state.soundOn) soundIsOn(); };
+    ctx.onstatechange = check;
+    setTimeout(check, 300);
+  }
 
   // --- connection -----------------------------------------------------------------------
   let ws = null;
@@ -305,6 +387,7 @@
       if (m.type === "snapshot") {
         if (m.since_reset) { state.queue = []; state.announcedThrough = 0; }
         syncClock(m.at);
+        checkStatus();
         if (m.display) {
           state.announcedThrough = Math.max(
             m.since_reset ? 0 : state.announcedThrough, m.display.announced_through || 0);

@@ -91,6 +91,26 @@ def announcement_clips(
     ]
 
 
+def announcement_phrases(
+    ticket_number: str, counter_number: int, *, recall: bool = False
+) -> list[list[str]]:
+    """The same clips grouped into phrases: a player joins the clips of a phrase without a
+    gap and leaves a short breath between phrases, as a person reading it out would.
+
+    ``("A-012", 3)`` → ``[[chime], [nomor_antrean, huruf_a, dua, belas],
+    [silakan_menuju_loket, tiga]]``; a recall puts ``[panggilan_ulang]`` after the chime.
+    """
+    clips = announcement_clips(ticket_number, counter_number, recall=recall)
+    # Each phrase but the chime starts on one of these clips.
+    starts = {RECALL, TICKET, GO_TO_COUNTER}
+    phrases: list[list[str]] = []
+    for clip in clips:
+        if not phrases or clip in starts:
+            phrases.append([])
+        phrases[-1].append(clip)
+    return phrases
+
+
 def announcement_text(ticket_number: str, counter_number: int, *, recall: bool = False) -> str:
     """The same announcement as one sentence for a speech synthesizer (Web Speech, ``id-ID``).
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from queue_server.domain.speech import announcement_clips, announcement_text
+from queue_server.domain.speech import (
+    announcement_clips,
+    announcement_phrases,
+    announcement_text,
+)
 from queue_server.store.db import StoredEvent
 
 log = logging.getLogger(__name__)
@@ -27,6 +31,7 @@ def announcement(event: StoredEvent) -> dict[str, Any] | None:
     recall = event.type == "ticket.recalled"
     try:
         return {"clips": announcement_clips(number, int(counter_number), recall=recall),
+                "phrases": announcement_phrases(number, int(counter_number), recall=recall),
                 "text": announcement_text(number, int(counter_number), recall=recall),
                 "recall": recall}
     except ValueError:  # a number the reader cannot say: show it, stay silent

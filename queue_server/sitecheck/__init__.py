@@ -23,6 +23,7 @@ from queue_server.sitecheck.general import (
     check_priority_categories,
     check_site_table,
     check_top_level,
+    check_voice,
 )
 from queue_server.sitecheck.lines import line_index
 from queue_server.sitecheck.rules import check_rules
@@ -46,6 +47,7 @@ def check_site(data: Mapping[str, Any], lines: Mapping[str, int] | None = None) 
     check_hours(read, data, facts)
     check_breaks(read, data, facts)
     check_ordering(read, data)
+    check_voice(read, data)
     check_priority_categories(read, data, facts)
     check_agencies(read, data, facts)
     check_counters(read, data, facts)

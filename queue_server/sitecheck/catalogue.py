@@ -12,7 +12,8 @@ from queue_server.sitecheck.fields import Reader
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
 ALL_SERVICES = "*"
-_AGENCY_KEYS = ("code", "name", "short_name", "kind", "queue", "services", "counters")
+_AGENCY_KEYS = ("code", "name", "short_name", "kind", "queue", "logo", "services", "counters")
+_LOGO = re.compile(r"^[^\x00-\x1f]+\.(svg|png|jpe?g|webp)$", re.IGNORECASE)
 _SERVICE_KEYS = ("code", "name", "name_en", "queue", "daily_quota", "target_wait_minutes",
                  "service_minutes", "standard", "active")
 _STANDARD_LISTS = ("persyaratan", "mekanisme")
@@ -63,6 +64,10 @@ def check_agencies(read: Reader, data: Mapping[str, Any], facts: Facts) -> None:
             read.findings.error(f"{path}.kind", "harus \"daerah\" atau \"vertikal\"",
                                 "must be \"daerah\" or \"vertikal\"")
         queue = _prefix(read, item, path, required=True)
+        logo = read.text(item, "logo", path, longest=500)
+        if logo is not None and not _LOGO.match(logo):
+            read.findings.error(f"{path}.logo", "berkas gambar .svg, .png, .jpg atau .webp",
+                                "an image file: .svg, .png, .jpg or .webp")
         services = read.tables(item, "services", path, "agencies.services", required=True)
         if "services" in item and not services and not read.findings.errors_under(
                 f"{path}.services"):

@@ -14,7 +14,7 @@ SITE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 CATEGORY_CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 TOP_LEVEL = ("site", "hours", "breaks", "ordering", "priority_categories", "agencies",
-             "counters", "printers", "kiosks")
+             "counters", "printers", "kiosks", "voice")
 _SITE_KEYS = ("code", "name", "address", "timezone", "google_review_url", "maklumat",
               "notices", "data_retention_days")
 
@@ -78,3 +78,16 @@ def check_priority_categories(read: Reader, data: Mapping[str, Any], facts: Fact
             facts.categories.add(code)
         read.text(item, "name", path, required=True)
         read.text(item, "name_en", path)
+
+
+def check_voice(read: Reader, data: Mapping[str, Any]) -> None:
+    """``[voice]``: how the lobby TV says a call (docs/voice.md). The pack folder itself is
+    checked when the server loads it, where its clips can be read."""
+    table = read.table(data, "voice", "")
+    if table is None:
+        return
+    read.unknown_keys(table, ("repeat", "pause_ms", "pack"), "voice")
+    read.integer(table, "repeat", "voice", low=1, high=3, unit=("kali", "times"))
+    read.integer(table, "pause_ms", "voice", low=100, high=1500,
+                 unit=("milidetik", "milliseconds"))
+    read.text(table, "pack", "voice", longest=500)

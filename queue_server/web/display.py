@@ -1,22 +1,58 @@
-"""Lobby TV page /display (issue 4): server-rendered frame, kept live over /ws."""
+"""Lobby TV page /display (issue 4, 13): server-rendered frame, kept live over /ws; its
+opening-hours status and the voice pack it speaks with."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from queue_server.domain.errors import Invalid
+from queue_server.domain.errors import Invalid, NotFound
+from queue_server.domain.hours_text import weekly_hours
+from queue_server.domain.schedule import (
+    Schedule,
+    closed_message,
+    format_next_open,
+    issuing_status,
+    schedule_from_config,
+)
 from queue_server.services.context import Loket
+from queue_server.voice_pack import VoicePack, load_pack
 
 UI = Path(__file__).resolve().parents[2] / "display_ui"
 templates = Jinja2Templates(directory=str(UI / "templates"))
 _ZONE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+#: Seconds each page of counters and waiting lists stays up (``?page_s=`` overrides).
+PAGE_S = 8
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    loket: Loket = app.state.loket
+    app.state.voice_pack = load_pack(loket.site.voice.pack)
+    yield
+
+
+def _schedule(loket: Loket) -> Schedule:
+    # The running gate holds the schedule in force; without one, read the site file's hours.
+    schedule = getattr(loket.gate, "schedule", None)
+    if isinstance(schedule, Schedule):
+        return schedule
+    return schedule_from_config(loket.site.hours, loket.site.timezone)
+
+
+def _int_param(request: Request, name: str, low: int, high: int, default: int) -> int:
+    raw = request.query_params.get(name, "")
+    return int(raw) if raw.isdigit() and low <= int(raw) <= high else default
 
 
 async def page(request: Request) -> Response:
@@ -30,15 +66,60 @@ async def page(request: Request) -> Response:
     # One announcement queue per zone: an agency's own screen is its own zone by default.
     zone = zone or (f"agency-{agency}" if agency else "utama")
     agency_name = next((a.short_name for a in loket.site.agencies if a.code == agency), None)
+    voice = loket.site.voice
     response = templates.TemplateResponse(request, "display.html", {
         "site": loket.site, "agency": agency, "agency_name": agency_name, "zone": zone,
         "voice": "browser" if request.query_params.get("voice") == "browser" else "clips",
+        "sound": "on" if request.query_params.get("sound") == "on" else "",
+        "repeat": _int_param(request, "repeat", 1, 3, voice.repeat),
+        "pause_ms": voice.pause_ms,
+        "page_s": _int_param(request, "page_s", 1, 120, PAGE_S),
+        "hours": weekly_hours(_schedule(loket), "id"),
     })
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def opening_status(loket: Loket) -> dict[str, Any]:
+    """Open, or closed with the sentence the lobby shows. The cut-off for new tickets is not
+    closing: counters still serve until closing time, so the TV stays on its calls."""
+    status = issuing_status(_schedule(loket), loket.clock.now())
+    closed = not status.open and status.reason != "cutoff"
+    body: dict[str, Any] = {"open": not closed, "reason": status.reason}
+    if closed:
+        headline = "Tutup"
+        if status.next_open is not None:
+            headline += f" \u2014 dibuka kembali {format_next_open(status.next_open, 'id')}"
+        body.update(headline=headline, message=closed_message(status, "id"),
+                    holiday=status.holiday_name,
+                    next_open=status.next_open.isoformat() if status.next_open else None)
+    return body
+
+
+async def status(request: Request) -> Response:
+    loket: Loket = request.app.state.loket
+    return JSONResponse(opening_status(loket), headers={"Cache-Control": "no-store"})
+
+
+async def voice_manifest(request: Request) -> Response:
+    pack: VoicePack = request.app.state.voice_pack
+    return JSONResponse({"name": pack.name, "clips": {
+        name: f"/display/voice/{file}" for name, file in pack.clips.items()}},
+        headers={"Cache-Control": "no-cache"})
+
+
+async def voice_clip(request: Request) -> Response:
+    pack: VoicePack = request.app.state.voice_pack
+    path = pack.file(request.path_params["file"])
+    if path is None or not path.is_file():
+        raise NotFound("not_found", detail="clip")
+    return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})
+
+
 routes: list[BaseRoute] = [
     Route("/display", page),
+    Route("/display/status", status),
+    Route("/display/voice/manifest.json", voice_manifest),
+    Route("/display/voice/{file}", voice_clip),
     Mount("/static/display", app=StaticFiles(directory=str(UI / "static")), name="display"),
 ]

@@ -8,6 +8,7 @@ import pytest
 from queue_server.domain.speech import (
     CLIP_NAMES,
     announcement_clips,
+    announcement_phrases,
     announcement_text,
     letter_clip,
     letter_name,
@@ -149,3 +150,17 @@ def test_every_produced_clip_is_a_known_clip() -> None:
 def test_every_clip_is_shipped() -> None:
     missing = sorted(name for name in CLIP_NAMES if not (VOICE_DIR / f"{name}.mp3").is_file())
     assert missing == []
+
+
+def test_a_call_is_three_phrases_the_clips_in_the_same_order() -> None:
+    phrases = announcement_phrases("A-024", 2)
+    assert phrases == [["chime"], ["nomor_antrean", "huruf_a", "dua", "puluh", "empat"],
+                       ["silakan_menuju_loket", "dua"]]
+    assert [c for p in phrases for c in p] == announcement_clips("A-024", 2)
+
+
+def test_a_recall_says_panggilan_ulang_as_its_own_phrase() -> None:
+    phrases = announcement_phrases("BC-105", 12, recall=True)
+    assert phrases[:2] == [["chime"], ["panggilan_ulang"]]
+    assert phrases[2][0] == "nomor_antrean" and phrases[3][0] == "silakan_menuju_loket"
+    assert [c for p in phrases for c in p] == announcement_clips("BC-105", 12, recall=True)
