@@ -65,12 +65,17 @@
   const STATE_TEXT = { open: "Buka", break: "Istirahat", closed: "Tutup" };
   const RANK = { open: 0, break: 1 };
 
+  // A tile: the counter's number large (what the voice says), its agency, and the ticket
+  // it serves, or "Istirahat" while on a break.
   function counterTile(c) {
     const tile = el("div", "counter " + c.state);
     tile.dataset.counter = c.code;
-    tile.append(el("div", "name", c.name));
-    tile.append(el("div", "serving", c.ticket ? c.ticket.number : "—"));
-    tile.append(el("div", "state", STATE_TEXT[c.state] || c.state));
+    tile.setAttribute("aria-label", c.name + ", " + (STATE_TEXT[c.state] || c.state));
+    const agencyName = (state.waiting.find((w) => w.agency === c.agency) || {}).name;
+    tile.append(el("div", "no", String(c.number)));
+    tile.append(el("div", "agency", agencyName || (c.priority_only ? "Prioritas" : c.name)));
+    tile.append(el("div", "serving",
+      c.state === "break" ? STATE_TEXT.break : (c.ticket ? c.ticket.number : "—")));
     return tile;
   }
   function waitingRow(w) {
@@ -80,27 +85,19 @@
     li.append(el("span", "count", String(w.waiting)));
     return li;
   }
-  // How many whole tiles or rows fit: read from the box and the first rendered child.
-  function fits(box, columns, itemHeight) {
+  // How many whole tiles fit: the grid's own resolved tracks say how many columns it has and
+  // how tall a row is, so the CSS alone decides the sizes.
+  function fits(box) {
     const style = getComputedStyle(box);
+    const columns = style.gridTemplateColumns.split(" ").filter(Boolean).length || 1;
+    const rowH = parseFloat(style.gridAutoRows) || 50;
     const gap = parseFloat(style.rowGap) || 0;
-    const rows = Math.floor((box.clientHeight + gap) / (itemHeight + gap));
-    return Math.max(1, rows) * columns;
+    return Math.max(1, Math.floor((box.clientHeight + gap) / (rowH + gap))) * columns;
   }
   const counterPager = new window.LoketPager($("counters"), $("counters-page"), counterTile,
-    () => {
-      const box = $("counters");
-      const style = getComputedStyle(box);
-      const gap = parseFloat(style.columnGap) || 0;
-      const tileW = parseFloat(style.getPropertyValue("--tile-w")) || 210;
-      const tileH = parseFloat(style.getPropertyValue("--tile-h")) || 112;
-      return fits(box, Math.max(1, Math.floor((box.clientWidth + gap) / (tileW + gap))), tileH);
-    });
+    () => fits($("counters")));
   const waitingPager = new window.LoketPager($("waiting"), $("waiting-page"), waitingRow,
-    () => {
-      const box = $("waiting");
-      return fits(box, 2, parseFloat(getComputedStyle(box).getPropertyValue("--row-h")) || 54);
-    });
+    () => fits($("waiting")));
   state.pagers = { counters: counterPager, waiting: waitingPager };
 
   // Open counters first, then those on a break; closed ones are only counted, so a lobby
@@ -165,8 +162,8 @@
     $("closed").hidden = status.open;
     if (!status.open) {
       $("closed-title").textContent = status.headline;
-      $("closed-message").textContent = status.holiday ? status.message + "." : "";
-      $("closed-message").hidden = !status.holiday;
+      $("closed-message").textContent = status.message ? status.message + "." : "";
+      $("closed-message").hidden = !status.message;
     } else {
       counterPager.draw(); waitingPager.draw();
     }

@@ -90,7 +90,9 @@ def opening_status(loket: Loket) -> dict[str, Any]:
         headline = "Tutup"
         if status.next_open is not None:
             headline += f" \u2014 dibuka kembali {format_next_open(status.next_open, 'id')}"
-        body.update(headline=headline, message=closed_message(status, "id"),
+        # The headline already names the next opening; the line below only says why.
+        reason = closed_message(status, "id").split(". Layanan dibuka kembali")[0]
+        body.update(headline=headline, message=reason if status.holiday_name else "",
                     holiday=status.holiday_name,
                     next_open=status.next_open.isoformat() if status.next_open else None)
     return body
