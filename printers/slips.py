@@ -52,6 +52,10 @@ class TicketSlip:
     issued_at: datetime
     track_url: str
     footer: str
+    #: Where the service is given, e.g. "Loket 1-4": the visitor knows where to look.
+    counters: str = ""
+    #: A short reminder printed above the footer (prepare the requirements, where to complain).
+    reminder: str = ""
 
 
 def to_ascii(text: str) -> str:
@@ -151,6 +155,10 @@ def render_slip(slip: TicketSlip, paper_mm: int) -> bytes:
         printer.set(bold=True)
         lines(f"PRIORITAS: {slip.priority_label}")
         printer.set(bold=False)
+    if slip.counters:
+        printer.set(bold=True)
+        lines(f"Dilayani di {slip.counters}")
+        printer.set(bold=False)
     printer.text("-" * columns + "\n")
 
     printer.text(f"Di depan Anda: {max(slip.ahead, 0)} orang\n")
@@ -168,6 +176,9 @@ def render_slip(slip: TicketSlip, paper_mm: int) -> bytes:
         printer.text("\n")
         printer.qr(slip.track_url, native=True, size=_QR_DOT_SIZE[paper_mm])
         printer.text("\nPindai untuk memantau antrean\n")
+    if slip.reminder:
+        printer.text("\n")
+        lines(slip.reminder)
     if slip.footer:
         printer.text("\n")
         lines(slip.footer)

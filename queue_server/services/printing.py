@@ -29,14 +29,25 @@ from printers import (
     require_status_from_config,
 )
 from printers.virtual import VirtualPrinter
+from queue_server.domain.counter_text import counters_text
 from queue_server.domain.errors import Invalid
 from queue_server.services import tickets
 from queue_server.services.context import Loket
+from queue_server.site import Site
 from queue_server.store import tables as t
 
 log = logging.getLogger(__name__)
 
 FOOTER = "Nomor berlaku hari ini. Terima kasih."
+REMINDER = ("Siapkan dokumen persyaratan sebelum dipanggil. Pengaduan: SP4N LAPOR! "
+            "(lapor.go.id)")
+
+
+def serving_counters(site: Site, service: str, priority: str | None) -> list[int]:
+    """The numbers of the counters that call this service (priority desks only for a
+    priority ticket)."""
+    return [c.number for c in site.counters
+            if service in c.services and (priority is not None or not c.priority_only)]
 
 
 @dataclass
@@ -129,7 +140,9 @@ class Printing:
             ahead=int(ticket.get("ahead") or 0), estimated_wait_s=ticket.get("estimated_wait_s"),
             issued_at=issued,
             track_url=track_url(self.loket, ticket["id"], base_url, ticket.get("visitor_key")),
-            footer=FOOTER)
+            footer=FOOTER, reminder=REMINDER,
+            counters=counters_text(
+                serving_counters(site, ticket["service"], ticket["priority"]), dash="-"))
 
     async def latest_job(self, ticket_id: str) -> dict[str, Any] | None:
         pj = t.print_jobs

@@ -7,7 +7,6 @@ import contextlib
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -18,14 +17,8 @@ from starlette.templating import Jinja2Templates
 
 from queue_server.domain.errors import Invalid, NotFound
 from queue_server.domain.hours_text import weekly_hours
-from queue_server.domain.schedule import (
-    Schedule,
-    closed_message,
-    format_next_open,
-    issuing_status,
-    schedule_from_config,
-)
 from queue_server.services.context import Loket
+from queue_server.services.opening import lobby_status, schedule_of
 from queue_server.voice_pack import VoicePack, load_pack
 
 UI = Path(__file__).resolve().parents[2] / "display_ui"
@@ -40,14 +33,6 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     loket: Loket = app.state.loket
     app.state.voice_pack = load_pack(loket.site.voice.pack)
     yield
-
-
-def _schedule(loket: Loket) -> Schedule:
-    # The running gate holds the schedule in force; without one, read the site file's hours.
-    schedule = getattr(loket.gate, "schedule", None)
-    if isinstance(schedule, Schedule):
-        return schedule
-    return schedule_from_config(loket.site.hours, loket.site.timezone)
 
 
 def _int_param(request: Request, name: str, low: int, high: int, default: int) -> int:
@@ -74,33 +59,15 @@ async def page(request: Request) -> Response:
         "repeat": _int_param(request, "repeat", 1, 3, voice.repeat),
         "pause_ms": voice.pause_ms,
         "page_s": _int_param(request, "page_s", 1, 120, PAGE_S),
-        "hours": weekly_hours(_schedule(loket), "id"),
+        "hours": weekly_hours(schedule_of(loket), "id"),
     })
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def opening_status(loket: Loket) -> dict[str, Any]:
-    """Open, or closed with the sentence the lobby shows. The cut-off for new tickets is not
-    closing: counters still serve until closing time, so the TV stays on its calls."""
-    status = issuing_status(_schedule(loket), loket.clock.now())
-    closed = not status.open and status.reason != "cutoff"
-    body: dict[str, Any] = {"open": not closed, "reason": status.reason}
-    if closed:
-        headline = "Tutup"
-        if status.next_open is not None:
-            headline += f" \u2014 dibuka kembali {format_next_open(status.next_open, 'id')}"
-        # The headline already names the next opening; the line below only says why.
-        reason = closed_message(status, "id").split(". Layanan dibuka kembali")[0]
-        body.update(headline=headline, message=reason if status.holiday_name else "",
-                    holiday=status.holiday_name,
-                    next_open=status.next_open.isoformat() if status.next_open else None)
-    return body
-
-
 async def status(request: Request) -> Response:
     loket: Loket = request.app.state.loket
-    return JSONResponse(opening_status(loket), headers={"Cache-Control": "no-store"})
+    return JSONResponse(lobby_status(loket), headers={"Cache-Control": "no-store"})
 
 
 async def voice_manifest(request: Request) -> Response:

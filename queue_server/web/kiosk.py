@@ -11,17 +11,19 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 import kiosk_ui
 from printers.slips import preload as preload_slips
-from queue_server.domain.errors import Forbidden, Invalid
+from queue_server.domain.counter_text import counters_text
+from queue_server.domain.errors import Forbidden, Invalid, NotFound
 from queue_server.services import tickets
 from queue_server.services.context import Loket
-from queue_server.services.printing import Printing, qr_svg, track_url
+from queue_server.services.opening import kiosk_status
+from queue_server.services.printing import Printing, qr_svg, serving_counters, track_url
 from queue_server.store import tables as t
 from queue_server.web.auth import current_session
 from queue_server.web.http import error_response, language, read_json
@@ -72,9 +74,25 @@ async def kiosk_page(request: Request) -> Response:
     idle_s = int(idle) if idle.isdigit() and 3 <= int(idle) <= 600 else IDLE_S
     printer = request.query_params.get("printer") or _kiosk_printer(
         loket, request.query_params.get("kiosk"))
+    # Always Indonesian first, whatever the browser's language: a kiosk is a public machine
+    # whose browser settings say nothing about the visitor. English is one tap away.
     return templates.TemplateResponse(request, "kiosk.html", {
         "site": loket.site, "idle_s": idle_s, "printer": printer,
-        "lang": language(request), "now": loket.clock.now().isoformat()})
+        "lang": "id", "now": loket.clock.now().isoformat()})
+
+
+async def kiosk_open(request: Request) -> Response:
+    """``{"open", "reason", "next_open", "message": {"id", "en"}}`` for the start screen."""
+    return JSONResponse(kiosk_status(_loket(request)), headers={"Cache-Control": "no-store"})
+
+
+async def agency_logo(request: Request) -> Response:
+    loket = _loket(request)
+    agency = next((a for a in loket.site.agencies if a.code == request.path_params["code"]),
+                  None)
+    if agency is None or agency.logo is None or not Path(agency.logo).is_file():
+        raise NotFound("not_found", detail="logo")
+    return FileResponse(agency.logo, headers={"Cache-Control": "public, max-age=3600"})
 
 
 def _kiosk_printer(loket: Loket, code: str | None) -> str:
@@ -114,7 +132,9 @@ async def kiosk_issue(request: Request) -> Response:
         job = await printing.print_ticket(ticket, base, printer.code)
     key = ticket.get("visitor_key")
     ticket = {**ticket, "track_url": track_url(loket, ticket["id"], base, key)}
-    return JSONResponse({"ticket": ticket, "print": job,
+    counters = counters_text(serving_counters(loket.site, ticket["service"],
+                                              ticket["priority"]))
+    return JSONResponse({"ticket": ticket, "print": job, "counters": counters,
                          "qr_url": f"/t/{ticket['id']}/qr.svg" + (f"?k={key}" if key else "")},
                         status_code=201 if created else 200)
 
@@ -196,6 +216,8 @@ async def ticket_qr(request: Request) -> Response:
 
 routes: list[BaseRoute] = [
     Route("/kiosk", kiosk_page),
+    Route("/kiosk/api/status", kiosk_open),
+    Route("/kiosk/logo/{code}", agency_logo),
     Route("/kiosk/api/tickets", kiosk_issue, methods=["POST"]),
     Route("/kiosk/api/tickets/{ticket_id}/print-status", print_status),
     Route("/api/v1/printers", list_printers),

@@ -80,6 +80,10 @@ async def test_a_ticket_issued_at_the_kiosk_arrives_at_the_printer_with_number_a
     assert "A-001" in decoded.large_texts
     assert "NOMOR ANTREAN" in decoded.text_lines
     assert "MPP Uji" in decoded.text_lines
+    # Where to go, what to bring, where to complain (counters A1-A3 serve KTP).
+    assert "Dilayani di Loket 1-3" in decoded.text_lines
+    assert any("SP4N LAPOR!" in line for line in decoded.text_lines)
+    assert body["counters"] == "Loket 1\u20133"
     assert decoded.qr_codes == (f"{printing_server.url}/t/{ticket['id']}",)
     assert ticket["track_url"] == decoded.qr_codes[0]
     assert decoded.cuts == 1

@@ -221,3 +221,16 @@ def test_any_text_renders_decodes_and_stays_within_the_paper(
     assert all(" " <= char <= "~" or char == "±" for char in text)
     for field in (site_name, agency_name, service_name, footer):
         assert "".join(to_ascii(field).split()) in "".join(text.split())
+
+
+def test_the_slip_says_where_to_go_and_to_prepare_the_requirements() -> None:
+    slip = replace(SLIP, counters="Loket 1\u20134",
+                   reminder="Siapkan persyaratan sebelum dipanggil. Pengaduan: SP4N LAPOR! "
+                            "lapor.go.id")
+    lines = nonblank(printed(slip, 58))
+    assert lines[lines.index("Perekaman dan Pencetakan KTP-el") + 1] == "Dilayani di Loket 1-4"
+    reminder = lines.index("Siapkan persyaratan sebelum")
+    assert lines[reminder:reminder + 3] == [
+        "Siapkan persyaratan sebelum", "dipanggil. Pengaduan: SP4N", "LAPOR! lapor.go.id"]
+    assert lines[-1] == "Terima kasih atas kunjungan Anda"
+    assert all(len(line) <= COLUMNS[58] for line in lines)
