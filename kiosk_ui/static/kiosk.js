@@ -24,7 +24,9 @@
       network: "Tidak dapat terhubung ke server. Silakan coba lagi atau hubungi petugas.",
       all_closed: "Saat ini pengambilan nomor antrean tutup.", busy: "Memproses\u2026",
       qr_alt: "Kode QR menuju halaman tiket {n}", lang_other: "English",
-      loading: "Memuat layanan\u2026"
+      loading: "Memuat layanan\u2026", served_at: "Silakan menuju {c} saat nomor Anda dipanggil",
+      remind: "Siapkan dokumen persyaratan sebelum dipanggil.",
+      more_below: "\u25bc Geser ke bawah untuk pilihan lainnya"
     },
     en: {
       choose_agency: "Choose an agency", choose_service: "Choose a service", back: "Back",
@@ -46,13 +48,17 @@
       network: "Cannot reach the server. Please try again or ask the staff.",
       all_closed: "Queue numbers cannot be taken right now.", busy: "Working\u2026",
       qr_alt: "QR code to the ticket page of {n}", lang_other: "Bahasa Indonesia",
-      loading: "Loading services\u2026"
+      loading: "Loading services\u2026", served_at: "Please go to {c} when your number is called",
+      remind: "Have the required documents ready before you are called.",
+      more_below: "\u25bc Scroll down for more"
     }
   };
 
   var body = document.body;
+  var logos = JSON.parse(body.dataset.logos || "{}");
   var state = {
-    lang: body.dataset.lang === "en" ? "en" : "id",
+    // Indonesian first, always: English is the visitor's choice, undone when they leave.
+    lang: "id", status: null,
     printer: body.dataset.printer || "",
     idleS: parseInt(body.dataset.idle, 10) || 45,
     data: null, agency: null, service: null, key: null, busy: false,
@@ -95,8 +101,44 @@
     $("main").scrollTop = 0;
     var heading = $("screen-" + name).querySelector("h1");
     if (heading) heading.focus({ preventScroll: true });
+    Array.prototype.forEach.call($("screen-" + name).querySelectorAll(".fit"), fit);
     touch();
   }
+
+  // A grid of choices gets as many columns as it needs for its rows to fit the screen; if
+  // there are still too many (a big site), its pane scrolls and a cue says there is more.
+  function fit(grid) {
+    var n = grid.children.length;
+    if (!n) return;
+    var landscape = window.innerWidth > window.innerHeight;
+    var wide = grid.classList.contains("services") ? 2 : 3;
+    // Service names are long: at most four columns of them, three for agencies' cards.
+    var cols = landscape ? Math.min(n > 15 ? 5 : n > 8 ? 4 : n > 4 ? 3 : 2, wide + 2)
+      : (n > 12 ? wide : n > 3 ? 2 : 1);
+    if (grid.classList.contains("priorities")) cols = landscape ? 2 : 1;
+    cols = Math.min(cols, n);
+    grid.style.setProperty("--cols", String(cols));
+    grid.style.setProperty("--rows", String(Math.ceil(n / cols)));
+    grid.classList.toggle("dense", cols >= 3);
+    // A card whose short name took an extra line drops the full name, never its count.
+    Array.prototype.forEach.call(grid.children, function (card) {
+      card.classList.remove("tight");
+      if (card.scrollHeight > card.clientHeight + 1) card.classList.add("tight");
+    });
+    cue(grid);
+  }
+  function cue(box) {
+    var id = box.dataset.cue;
+    if (!id) return;
+    var more = box.scrollHeight - box.clientHeight - box.scrollTop > 4;
+    $(id).hidden = !more;
+  }
+  document.addEventListener("scroll", function (e) {
+    if (e.target && e.target.dataset && e.target.dataset.cue) cue(e.target);
+  }, true);
+  window.addEventListener("resize", function () {
+    Array.prototype.forEach.call(document.querySelectorAll(".screen:not([hidden]) .fit"), fit);
+  });
 
   function translateStatic() {
     document.documentElement.lang = state.lang;
@@ -121,18 +163,29 @@
       anyOpen = anyOpen || open;
       var button = el("button", "card" + (open ? "" : " closed"));
       button.type = "button";
-      button.appendChild(el("span", "card-title", agency.short_name || agency.name));
+      var head = el("span", "card-head");
+      if (logos[agency.code]) {
+        var logo = el("img", "logo");
+        logo.src = logos[agency.code];
+        logo.alt = "";
+        head.appendChild(logo);
+      }
+      head.appendChild(el("span", "card-title", agency.short_name || agency.name));
+      button.appendChild(head);
       if (agency.short_name && agency.short_name !== agency.name) {
         button.appendChild(el("span", "card-sub", agency.name));
       }
-      button.appendChild(el("span", "card-sub", t("waiting", { n: waiting })));
+      button.appendChild(el("span", "card-sub card-count", t("waiting", { n: waiting })));
       if (!open) button.appendChild(el("span", "badge", t("closed")));
       button.addEventListener("click", function () { state.agency = agency; renderServices(); show("service"); });
       list.appendChild(button);
     });
     var banner = $("closed-banner");
-    banner.hidden = anyOpen || !state.data.agencies.length;
-    banner.textContent = t("all_closed");
+    var closed = state.status && !state.status.open;
+    banner.hidden = !closed && (anyOpen || !state.data.agencies.length);
+    banner.textContent = t("all_closed") +
+      (closed && state.status.message ? " " + state.status.message[state.lang] : "");
+    fit(list);
   }
 
   function renderServices() {
@@ -144,11 +197,12 @@
       var button = el("button", "card" + (s.open_now ? "" : " closed"));
       button.type = "button";
       button.appendChild(el("span", "card-title", serviceName(s)));
-      button.appendChild(el("span", "card-sub", s.prefix + " \u00b7 " + t("waiting", { n: s.waiting })));
+      button.appendChild(el("span", "card-sub card-count", s.prefix + " \u00b7 " + t("waiting", { n: s.waiting })));
       if (!s.open_now) button.appendChild(el("span", "badge", t("closed")));
       button.addEventListener("click", function () { state.service = s; renderDetail(); show("detail"); });
       list.appendChild(button);
     });
+    fit(list);
   }
 
   function renderDetail() {
@@ -172,6 +226,8 @@
       }
     });
     box.hidden = !box.childNodes.length;
+    box.scrollTop = 0;
+    setTimeout(function () { cue(box); }, 0);
     var categories = state.data.priority_categories || [];
     $("take-priority").hidden = !categories.length;
     $("take-priority").textContent = t("priority_button") + ": " + categories.map(function (c) {
@@ -191,6 +247,7 @@
       button.addEventListener("click", function () { take(c.code); });
       list.appendChild(button);
     });
+    fit(list);
     setBusy(false);
   }
 
@@ -282,6 +339,7 @@
     var category = (state.data.priority_categories || []).filter(function (c) { return c.code === ticket.priority; })[0];
     prio.hidden = !category;
     if (category) prio.textContent = t("priority", { c: state.lang === "en" ? category.name_en : category.name });
+    $("ticket-counters").textContent = answer.counters ? t("served_at", { c: answer.counters }) : "";
     $("ticket-ahead").textContent = t("ahead", { n: ticket.ahead || 0 });
     var wait = ticket.estimated_wait_s;
     $("ticket-wait").textContent = wait === null || wait === undefined ? "" :
@@ -330,13 +388,25 @@
   // --- data, idle, clock ---------------------------------------------------------------------
 
   function refresh() {
+    var status = fetch("/kiosk/api/status").then(function (r) { return r.json(); })
+      .then(function (s) { state.status = s; }).catch(function () {});
     return fetch(q("/api/v1/services")).then(function (r) { return r.json(); }).then(function (data) {
       state.data = data;
+      return status;
+    }).then(function () {
       if (state.screen === "agency") renderAgencies();
     }).catch(function () { /* keep what we have; the next return to start tries again */ });
   }
 
-  function toStart() {
+  function setLang(lang) {
+    if (state.lang === lang) return;
+    state.lang = lang;
+    translateStatic();
+    tick();
+  }
+
+  function toStart(reset) {
+    if (reset) setLang("id");
     stopPrintPoll();
     state.agency = state.service = state.ticket = state.key = null;
     setBusy(false);
@@ -353,9 +423,14 @@
       weekday: "long", day: "numeric", month: "long", year: "numeric",
       hour: "2-digit", minute: "2-digit", timeZone: "Asia/Jakarta"
     });
-    if (state.screen === "agency") { $("idle-warning").hidden = true; return; }
     var left = Math.max(0, Math.ceil(state.idleS - (Date.now() - state.lastTouch) / 1000));
-    if (left <= 0) { toStart(); return; }
+    if (state.screen === "agency") {
+      $("idle-warning").hidden = true;
+      // An English visitor walked away from the start screen: the next one gets Indonesian.
+      if (left <= 0 && state.lang !== "id") { setLang("id"); renderAgencies(); }
+      return;
+    }
+    if (left <= 0) { toStart(true); return; }
     if (state.screen === "ticket") {
       $("countdown").textContent = t("back_in", { s: left });
     } else if (left <= 15) {
@@ -372,7 +447,7 @@
     var target = event.target.closest("[data-action]");
     if (!target) return;
     var action = target.dataset.action;
-    if (action === "to-agency") toStart();
+    if (action === "to-agency") toStart(state.screen === "ticket");
     else if (action === "to-service") show("service");
     else if (action === "to-detail") { renderDetail(); show("detail"); }
   });
@@ -383,8 +458,7 @@
     show("priority");
   });
   $("lang-toggle").addEventListener("click", function () {
-    state.lang = state.lang === "id" ? "en" : "id";
-    translateStatic();
+    setLang(state.lang === "id" ? "en" : "id");
     if (state.screen === "agency") renderAgencies();
     else if (state.screen === "service") renderServices();
     else if (state.screen === "detail") { var key = state.key; renderDetail(); state.key = key; }

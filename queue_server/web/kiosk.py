@@ -78,7 +78,9 @@ async def kiosk_page(request: Request) -> Response:
     # whose browser settings say nothing about the visitor. English is one tap away.
     return templates.TemplateResponse(request, "kiosk.html", {
         "site": loket.site, "idle_s": idle_s, "printer": printer,
-        "lang": "id", "now": loket.clock.now().isoformat()})
+        "lang": "id", "now": loket.clock.now().isoformat(),
+        "logos": {a.code: f"/kiosk/logo/{a.code}" for a in loket.site.agencies
+                  if a.logo and Path(a.logo).is_file()}})
 
 
 async def kiosk_open(request: Request) -> Response:
