@@ -116,6 +116,7 @@
     var cols = landscape ? Math.min(n > 15 ? 5 : n > 8 ? 4 : n > 4 ? 3 : 2, wide + 2)
       : (n > 12 ? wide : n > 3 ? 2 : 1);
     if (grid.classList.contains("priorities")) cols = landscape ? 2 : 1;
+    if (window.innerWidth < 600) cols = Math.min(cols, 2);
     cols = Math.min(cols, n);
     grid.style.setProperty("--cols", String(cols));
     grid.style.setProperty("--rows", String(Math.ceil(n / cols)));

@@ -204,3 +204,140 @@ def test_the_kiosk_retries_a_busy_answer_with_the_same_idempotency_key(
     page.get_by_role("button", name="Ambil nomor antrean").click()
     page.get_by_text("A-001", exact=True).wait_for(timeout=15_000)
     assert len(keys) == 2 and keys[0] == keys[1] and keys[0]
+
+
+# --- issue 13: language, fitting every step, logos, loket, closed ---------------------------
+
+#: Tuesday 1 December 2026, 09.00 WIB: the demo site on a working morning.
+TUESDAY_MORNING = "2026-12-01T09:00:00+07:00"
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[Server]:
+    """The demo site: 22 agencies (14 with a logo), 150 services, 39 counters."""
+    from queue_server.site import DEMO_SITE
+
+    with start_server(migrated(tmp_path), DEMO_SITE, tmp_path, clock=TUESDAY_MORNING) as srv:
+        yield srv
+
+
+def on_screen(page: Any, locator: Any) -> bool:
+    """Wholly inside the viewport, so it can be touched without scrolling."""
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return bool(box) and box["y"] >= 0 and box["x"] >= 0 and \
+        box["y"] + box["height"] <= size["height"] + 0.5 and \
+        box["x"] + box["width"] <= size["width"] + 0.5
+
+
+def all_on_screen(page: Any, selector: str) -> list[str]:
+    """The labels of the matching buttons that are NOT wholly on screen (should be none)."""
+    buttons = page.locator(selector)
+    return [buttons.nth(i).inner_text() for i in range(buttons.count())
+            if not on_screen(page, buttons.nth(i))]
+
+
+def test_an_english_browser_gets_indonesian_and_idle_brings_indonesian_back(
+        new_page: Any, live_server: Server) -> None:
+    page = new_page(WIDTH, HEIGHT, has_touch=True,
+                    extra_http_headers={"Accept-Language": "en-US,en;q=0.9"})
+    page.goto(f"{live_server.url}/kiosk?idle=4")
+    page.get_by_role("heading", name="Pilih instansi").wait_for()
+    assert page.evaluate("document.documentElement.lang") == "id"
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("heading", name="Choose an agency").wait_for()
+    # Nobody touches the screen: the next visitor finds it in Indonesian again.
+    page.get_by_role("heading", name="Pilih instansi").wait_for(timeout=15_000)
+    assert page.evaluate("document.documentElement.lang") == "id"
+    page.get_by_role("button", name="English").click()
+    choose(page, "KPP Pratama", "Pendaftaran NPWP")
+    page.get_by_role("button", name="Take a queue number").wait_for()
+    page.get_by_role("heading", name="Pilih instansi").wait_for(timeout=15_000)
+
+
+def test_all_22_agencies_fit_the_portrait_kiosk_with_their_logos(
+        new_page: Any, demo_server: Server) -> None:
+    page = new_page(WIDTH, HEIGHT, has_touch=True)
+    page.goto(f"{demo_server.url}/kiosk")
+    page.get_by_role("button", name="Dispendukcapil").wait_for()
+    cards = page.locator("#agency-list button")
+    assert cards.count() == 22
+    assert all_on_screen(page, "#agency-list button") == []
+    heights = [cards.nth(i).bounding_box()["height"] for i in range(22)]
+    assert min(heights) >= 64
+    assert page.locator("#agency-cue").is_hidden()
+    logos = page.locator("#agency-list img.logo")
+    assert logos.count() == 14
+    page.wait_for_function("[...document.querySelectorAll('#agency-list img.logo')]"
+                           ".every((i) => i.complete && i.naturalWidth > 0)")
+    # A card's count is never cut off, even where the short name takes two lines.
+    clipped = page.evaluate("""[...document.querySelectorAll('#agency-list .card-count')]
+        .filter((c) => c.getBoundingClientRect().bottom >
+                       c.closest('button').getBoundingClientRect().bottom - 2)
+        .map((c) => c.closest('button').innerText)""")
+    assert clipped == []
+    assert_accessible(page, "22 agencies portrait")
+    screenshot(page, "kiosk-9-22-agencies-portrait")
+
+
+def test_on_a_phone_sized_screen_a_cue_says_there_are_more_agencies(
+        new_page: Any, demo_server: Server) -> None:
+    page = new_page(390, 844, has_touch=True)
+    page.goto(f"{demo_server.url}/kiosk")
+    page.get_by_role("button", name="Dispendukcapil").wait_for()
+    cue = page.locator("#agency-cue")
+    cue.wait_for()
+    assert "Geser ke bawah" in cue.inner_text()
+    screenshot(page, "kiosk-10-phone-scroll-cue")
+    page.locator("#agency-list").evaluate("(list) => list.scrollTo(0, list.scrollHeight)")
+    cue.wait_for(state="hidden")
+    assert on_screen(page, page.get_by_role("button", name="PDAM"))
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)])
+def test_every_step_fits_a_landscape_screen_without_scrolling(
+        new_page: Any, demo_server: Server, size: tuple[int, int]) -> None:
+    name = f"{size[0]}x{size[1]}"
+    page = new_page(*size, has_touch=True)
+    page.goto(f"{demo_server.url}/kiosk")
+    page.get_by_role("button", name="Dispendukcapil").wait_for()
+    assert all_on_screen(page, "#agency-list button, #lang-toggle") == []
+    screenshot(page, f"kiosk-11-agencies-{name}")
+    page.get_by_role("button", name="Dispendukcapil").click()
+    page.locator("#service-list button").nth(15).wait_for()  # Dispendukcapil has 16
+    assert all_on_screen(page, "#screen-service button") == []
+    assert page.locator("#service-cue").is_hidden()
+    screenshot(page, f"kiosk-12-services-{name}")
+    page.get_by_role("button", name="Penggantian KTP-el Rusak").click()
+    page.get_by_role("heading", name="Persyaratan").wait_for()
+    assert all_on_screen(page, "#screen-detail button") == []
+    assert_accessible(page, f"detail {name}")
+    screenshot(page, f"kiosk-13-detail-{name}")
+    page.locator("#take-priority").click()
+    page.get_by_role("heading", name="Pilih kategori prioritas").wait_for()
+    assert all_on_screen(page, "#screen-priority button") == []
+    page.get_by_role("button", name="Kembali").click()
+    page.get_by_role("button", name="Ambil nomor antrean").click()
+    page.get_by_text("A-001", exact=True).wait_for()
+    # Which loket serve it (counters 1 and 2 replace a KTP-el).
+    counters = page.locator("#ticket-counters")
+    assert counters.inner_text() == "Silakan menuju Loket 1, 2 saat nomor Anda dipanggil"
+    assert all_on_screen(page, "#screen-ticket button") == []
+    assert on_screen(page, counters)
+    assert_accessible(page, f"ticket {name}")
+    screenshot(page, f"kiosk-14-ticket-{name}")
+
+
+def test_a_closed_kiosk_says_when_it_opens_again(new_page: Any, tmp_path: Path) -> None:
+    sunday = "2026-11-29T10:00:00+07:00"
+    with start_server(migrated(tmp_path), SITE_FILE, tmp_path, clock=sunday) as server:
+        page = kiosk(new_page, server)
+        banner = page.locator("#closed-banner")
+        banner.wait_for()
+        assert banner.inner_text() == (
+            "Saat ini pengambilan nomor antrean tutup. Layanan dibuka kembali "
+            "Senin, 30 November 2026 pukul 08.00 WIB.")
+        page.get_by_role("button", name="English").click()
+        page.get_by_text("Service reopens on Monday, 30 November 2026 at 08:00 WIB").wait_for()
+        assert_accessible(page, "closed kiosk")
+        screenshot(page, "kiosk-15-closed-sunday")
