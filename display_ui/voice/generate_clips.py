@@ -11,6 +11,7 @@ reproducible: the same tools give byte-identical files.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -89,6 +90,14 @@ def encode(wav: Path, mp3: Path) -> None:
     )  # fmt: skip
 
 
+def write_manifest(out: Path) -> None:
+    """The pack's manifest.json (docs/voice.md): every clip name → its file."""
+    manifest = {"format": 1, "name": "espeak-ng Bahasa Indonesia (bawaan)", "language": "id",
+                "clips": {name: f"{name}.mp3" for name in sorted(CLIP_NAMES)}}
+    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    (out / "manifest.json").write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="where to write the clips")
@@ -119,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             size = mp3.stat().st_size
             total += size
             print(f"[{i:2}/{len(names)}] {name:<22} {said:<28} {size / 1024:5.1f} KiB")
+    write_manifest(args.out)
     print(f"{len(names)} clips, {total / 1024:.1f} KiB in {args.out}")
     return 0
 
