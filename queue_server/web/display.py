@@ -4,6 +4,7 @@ opening-hours status and the voice pack it speaks with."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,8 +20,9 @@ from queue_server.domain.errors import Invalid, NotFound
 from queue_server.domain.hours_text import weekly_hours
 from queue_server.services.context import Loket
 from queue_server.services.opening import lobby_status, schedule_of
-from queue_server.voice_pack import VoicePack, load_pack
+from queue_server.voice_pack import VoicePack, VoicePackInvalid, load_pack
 
+log = logging.getLogger(__name__)
 UI = Path(__file__).resolve().parents[2] / "display_ui"
 templates = Jinja2Templates(directory=str(UI / "templates"))
 _ZONE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -31,7 +33,12 @@ PAGE_S = 8
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     loket: Loket = app.state.loket
-    app.state.voice_pack = load_pack(loket.site.voice.pack)
+    try:
+        app.state.voice_pack = load_pack(loket.site.voice.pack)
+    except VoicePackInvalid as exc:
+        # A broken pack must not keep the office closed: say why, speak with the bundled one.
+        log.error("voice pack not used, the bundled one speaks instead: %s", exc)
+        app.state.voice_pack = load_pack(None)
     yield
 
 
