@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from starlette.testclient import TestClient
+
+from queue_server.settings import Settings
+from queue_server.web.app import create_app
+from tests.conftest import MONDAY_MORNING, SITE_FILE
 
 
 def test_the_display_page_carries_voice_and_paging_settings(client: TestClient) -> None:
@@ -35,3 +42,16 @@ def test_the_kiosk_status_says_open(client: TestClient) -> None:
 def test_the_kiosk_ignores_the_browser_language(client: TestClient) -> None:
     page = client.get("/kiosk", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert '<html lang="id">' in page.text
+
+
+def test_a_broken_voice_pack_falls_back_to_the_bundled_one(app_db: str, tmp_path: Path,
+                                                           caplog: Any) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text(SITE_FILE.read_text() + '\n[voice]\npack = "suara-kosong"\n')
+    (tmp_path / "suara-kosong").mkdir()
+    settings = Settings.from_env(database_url=app_db, site_file=site,
+                                 clock_start=MONDAY_MORNING)
+    with TestClient(create_app(settings)) as client:
+        manifest = client.get("/display/voice/manifest.json").json()
+    assert manifest["name"].startswith("espeak-ng")
+    assert "suara-kosong" in caplog.text

@@ -188,8 +188,19 @@ def test_a_standard_holds_only_text() -> None:
 
 
 def test_unknown_keys_outside_the_hours_are_warnings() -> None:
+    found = check(replace("[ordering]", "[suara]\nengine = \"clips\"\n\n[ordering]"))
+    assert paths(found, "warning") == {"suara"} and errors(found) == []
     found = check(replace("[ordering]", "[voice]\nengine = \"clips\"\n\n[ordering]"))
-    assert paths(found, "warning") == {"voice"} and errors(found) == []
+    assert paths(found, "warning") == {"voice.engine"} and errors(found) == []
+
+
+def test_voice_settings_and_logos_are_checked() -> None:
+    found = check(replace("[ordering]", "[voice]\nrepeat = 4\npause_ms = 50\n\n[ordering]"))
+    assert {"voice.repeat", "voice.pause_ms"} <= paths(found, "error")
+    found = check(SITE.replace('queue = "A"\n', 'queue = "A"\nlogo = "logo.exe"\n', 1))
+    assert "agencies[0].logo" in paths(found, "error")
+    found = check(SITE.replace('queue = "A"\n', 'queue = "A"\nlogo = "logos/a.svg"\n', 1))
+    assert errors(found) == []
 
 
 def test_a_priority_counter_without_categories_is_a_warning() -> None:
