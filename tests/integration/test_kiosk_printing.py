@@ -84,8 +84,10 @@ async def test_a_ticket_issued_at_the_kiosk_arrives_at_the_printer_with_number_a
     assert "Dilayani di Loket 1-3" in decoded.text_lines
     assert any("SP4N LAPOR!" in line for line in decoded.text_lines)
     assert body["counters"] == "Loket 1\u20133"
-    assert decoded.qr_codes == (f"{printing_server.url}/t/{ticket['id']}",)
-    assert ticket["track_url"] == decoded.qr_codes[0]
+    # The QR carries the visitor's survey key since issue 11: the ticket page with ?k=.
+    (qr,) = decoded.qr_codes
+    assert qr.startswith(f"{printing_server.url}/t/{ticket['id']}?k=")
+    assert ticket["track_url"] == qr
     assert decoded.cuts == 1
     assert job["state"] == "printed" and job["attempts"] == 1 and job["printer"] == "kiosk-1"
     # The same tap again is the same ticket, and it is not printed twice.
