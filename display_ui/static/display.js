@@ -133,6 +133,7 @@
     $("now-service").textContent = main ? (main.service_name || "") : "\u00a0";
     callCard(main || {}, $("now-main"));
     $("now-more").replaceChildren(...state.recent.slice(1, BIG).map(smallCall));
+    $("recent-empty").hidden = state.recent.length > BIG;
     $("recent").replaceChildren(...state.recent.slice(BIG, RECENT).map((t) => {
       const li = el("li", t.recall ? "recall" : "");
       li.append(el("span", "num", t.number));

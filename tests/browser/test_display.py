@@ -197,6 +197,9 @@ def test_several_calls_show_large_and_a_recall_is_marked(
     assert "recall" in (page.locator("#now-main").get_attribute("class") or "")
     assert page.locator("#now-more .small-call .num").all_inner_texts() == [
         numbers[2]["number"], numbers[1]["number"]]
+    # Three calls and a recall mark still fit their panel: nothing is cut off.
+    assert fully_shown(page, "#now-main"), "the newest call is cut off"
+    assert fully_shown(page, "#now-more .small-call")
     queued = page.evaluate("window.loketDisplay.queue")
     assert queued[-1]["recall"] is True
     assert queued[-1]["phrases"][1] == ["panggilan_ulang"]
@@ -303,3 +306,11 @@ def test_sound_on_plays_a_call_without_a_tap(live_server: Server, new_page: Any)
                         timeout=10)
     assert called.status_code == 200
     page.wait_for_function("window.loketDisplay.played.length === 1", timeout=30000)
+
+
+def fully_shown(page: Any, selector: str) -> bool:
+    """Nothing of the element is cut off by its own box or by the box it sits in."""
+    return bool(page.evaluate("""(sel) => [...document.querySelectorAll(sel)].every((e) => {
+        const r = e.getBoundingClientRect(), box = e.closest('section').getBoundingClientRect();
+        return e.scrollHeight <= e.clientHeight + 1 && r.bottom <= box.bottom + 1;
+    })""", selector))
