@@ -151,7 +151,11 @@
   function applyDisplay(display, withRecent) {
     state.counters = display.counters || [];
     state.waiting = display.waiting || [];
-    if (withRecent) state.recent = (display.recent_calls || []).slice(0, RECENT);
+    // A recall comes after the call, so a ticket recalled at all was last said as a recall.
+    if (withRecent) {
+      state.recent = (display.recent_calls || []).slice(0, RECENT)
+        .map((t) => ({ ...t, recall: (t.recall_count || 0) > 0 }));
+    }
     renderCounters(); renderWaiting(); renderRecent();
   }
 

@@ -206,6 +206,13 @@ def test_several_calls_show_large_and_a_recall_is_marked(
     page.wait_for_timeout(1100)  # let the 3 s flash settle half-way: the screenshot is for people
     screenshot(page, "display-calls-and-recall")
     assert_accessible(page, "display with calls")
+    # A TV switched on later still marks the recall, from the snapshot alone.
+    page.reload()
+    connected(page)
+    page.wait_for_function(
+        f"document.getElementById('now-number').textContent === '{first['number']}'",
+        timeout=10000)
+    assert page.locator("#now-main .recall-mark").is_visible()
 
 
 # --- closed ---------------------------------------------------------------------------------

@@ -22,6 +22,12 @@ def test_the_display_page_carries_voice_and_paging_settings(client: TestClient) 
     assert 'data-repeat="2"' in defaults and 'data-page-s="8"' in defaults
 
 
+def test_an_agency_screen_and_a_bad_agency(client: TestClient) -> None:
+    page = client.get("/display?agency=DUKCAPIL")
+    assert page.status_code == 200 and 'data-agency="DUKCAPIL"' in page.text
+    assert client.get("/display?agency=NOPE").status_code == 422
+
+
 def test_on_a_working_morning_the_lobby_is_open(client: TestClient) -> None:
     assert client.get("/display/status").json() == {"open": True, "reason": "open"}
 
