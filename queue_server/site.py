@@ -8,7 +8,6 @@ turned into a ``Site``, so building it trusts the types.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -148,18 +147,14 @@ def load_site(path: Path | str) -> Site:
     except (OSError, UnicodeDecodeError) as exc:
         error = Finding("error", "", f"tidak dapat dibaca: {exc}", f"cannot be read: {exc}")
         raise SiteFileInvalid(str(path), [error]) from exc
-    return _beside(parse_site(text, source=str(path)), path.parent)
+    return parse_site(text, source=str(path))
 
 
-def _beside(site: Site, folder: Path) -> Site:
-    """Files the site file names (logos, a voice pack) are relative to the site file."""
-
-    def resolve(name: str | None) -> str | None:
-        return None if name is None else str((folder / name).resolve())
-
-    agencies = tuple(dataclasses.replace(a, logo=resolve(a.logo)) for a in site.agencies)
-    voice = dataclasses.replace(site.voice, pack=resolve(site.voice.pack))
-    return dataclasses.replace(site, agencies=agencies, voice=voice)
+def beside(site_file: Path | str, name: str) -> Path:
+    """A file the site file names (a logo, a voice pack), relative to the site file. Kept as
+    written in the site (and in the stored configuration) and resolved only where it is read,
+    so the database copy never holds one machine's absolute paths."""
+    return (Path(site_file).parent / name).resolve()
 
 
 def parse_site(text: str, *, source: str = "<site>") -> Site:

@@ -20,6 +20,7 @@ from queue_server.domain.errors import Invalid, NotFound
 from queue_server.domain.hours_text import weekly_hours
 from queue_server.services.context import Loket
 from queue_server.services.opening import lobby_status, schedule_of
+from queue_server.site import beside
 from queue_server.voice_pack import VoicePack, VoicePackInvalid, load_pack
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,10 @@ PAGE_S = 8
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     loket: Loket = app.state.loket
+    pack = loket.site.voice.pack
     try:
-        app.state.voice_pack = load_pack(loket.site.voice.pack)
+        app.state.voice_pack = load_pack(
+            beside(app.state.settings.site_file, pack) if pack else None)
     except VoicePackInvalid as exc:
         # A broken pack must not keep the office closed: say why, speak with the bundled one.
         log.error("voice pack not used, the bundled one speaks instead: %s", exc)

@@ -24,6 +24,7 @@ from queue_server.services import tickets
 from queue_server.services.context import Loket
 from queue_server.services.opening import kiosk_status
 from queue_server.services.printing import Printing, qr_svg, serving_counters, track_url
+from queue_server.site import beside
 from queue_server.store import tables as t
 from queue_server.web.auth import current_session
 from queue_server.web.http import error_response, language, read_json
@@ -80,7 +81,14 @@ async def kiosk_page(request: Request) -> Response:
         "site": loket.site, "idle_s": idle_s, "printer": printer,
         "lang": "id", "now": loket.clock.now().isoformat(),
         "logos": {a.code: f"/kiosk/logo/{a.code}" for a in loket.site.agencies
-                  if a.logo and Path(a.logo).is_file()}})
+                  if _logo_file(request, a.logo) is not None}})
+
+
+def _logo_file(request: Request, logo: str | None) -> Path | None:
+    if not logo:
+        return None
+    path = beside(request.app.state.settings.site_file, logo)
+    return path if path.is_file() else None
 
 
 async def kiosk_open(request: Request) -> Response:
@@ -92,9 +100,10 @@ async def agency_logo(request: Request) -> Response:
     loket = _loket(request)
     agency = next((a for a in loket.site.agencies if a.code == request.path_params["code"]),
                   None)
-    if agency is None or agency.logo is None or not Path(agency.logo).is_file():
+    path = _logo_file(request, agency.logo if agency else None)
+    if path is None:
         raise NotFound("not_found", detail="logo")
-    return FileResponse(agency.logo, headers={"Cache-Control": "public, max-age=3600"})
+    return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})
 
 
 def _kiosk_printer(loket: Loket, code: str | None) -> str:
