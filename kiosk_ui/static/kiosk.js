@@ -26,7 +26,8 @@
       qr_alt: "Kode QR menuju halaman tiket {n}", lang_other: "English",
       loading: "Memuat layanan\u2026", served_at: "Silakan menuju {c} saat nomor Anda dipanggil",
       remind: "Siapkan dokumen persyaratan sebelum dipanggil.",
-      more_below: "\u25bc Geser ke bawah untuk pilihan lainnya"
+      more_below: "\u25bc Geser ke bawah untuk pilihan lainnya",
+      upcoming: "Pengumuman:"
     },
     en: {
       choose_agency: "Choose an agency", choose_service: "Choose a service", back: "Back",
@@ -50,7 +51,8 @@
       qr_alt: "QR code to the ticket page of {n}", lang_other: "Bahasa Indonesia",
       loading: "Loading services\u2026", served_at: "Please go to {c} when your number is called",
       remind: "Have the required documents ready before you are called.",
-      more_below: "\u25bc Scroll down for more"
+      more_below: "\u25bc Scroll down for more",
+      upcoming: "Notice:"
     }
   };
 
@@ -186,6 +188,11 @@
     banner.hidden = !closed && (anyOpen || !state.data.agencies.length);
     banner.textContent = t("all_closed") +
       (closed && state.status.message ? " " + state.status.message[state.lang] : "");
+    // Tomorrow's closure or next week's special hours, so nobody makes the trip for nothing.
+    var upcoming = (state.status && state.status.upcoming && state.status.upcoming[state.lang]) || [];
+    var notice = $("upcoming-banner");
+    notice.hidden = !upcoming.length;
+    notice.textContent = upcoming.length ? t("upcoming") + " " + upcoming.join(" \u00b7 ") : "";
     fit(list);
   }
 
@@ -403,6 +410,7 @@
     if (state.lang === lang) return;
     state.lang = lang;
     translateStatic();
+    if (state.screen === "agency" && state.data) renderAgencies();  // banners follow the language
     tick();
   }
 

@@ -9,7 +9,9 @@ from queue_server.domain.schedule import (
     closed_message,
     format_next_open,
     issuing_status,
+    override_notice,
     schedule_from_config,
+    upcoming_overrides,
 )
 from queue_server.services.context import Loket
 
@@ -42,10 +44,15 @@ def lobby_status(loket: Loket) -> dict[str, Any]:
 
 def kiosk_status(loket: Loket) -> dict[str, Any]:
     """May tickets be taken now; if not, why and when again, in both kiosk languages."""
-    status = issuing_status(schedule_of(loket), loket.clock.now())
+    schedule, now = schedule_of(loket), loket.clock.now()
+    status = issuing_status(schedule, now)
+    coming = upcoming_overrides(schedule, now)
     body: dict[str, Any] = {"open": status.open, "reason": status.reason,
                             "next_open": status.next_open.isoformat() if status.next_open
-                            else None}
+                            else None,
+                            # closures and special hours of the coming week, said in advance
+                            "upcoming": {lang: [override_notice(o, lang) for o in coming]
+                                         for lang in ("id", "en")}}
     if not status.open:
         body["message"] = {"id": closed_message(status, "id") + ".",
                            "en": closed_message(status, "en") + "."}

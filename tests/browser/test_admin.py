@@ -166,7 +166,7 @@ def test_a_supervisor_sees_the_admin_pages_read_only(live_server: Server,
     officer.get_by_text("bukan akun admin atau penyelia").wait_for(timeout=15_000)
 
 
-def test_the_running_text_changes_on_the_tv_without_a_reload(live_server: Server,
+def test_the_running_text_changes_on_the_tv_and_tomorrows_closure_is_announced(live_server: Server,
                                                              new_page: Any) -> None:
     from tests.support.staff import sign_in
 
@@ -191,3 +191,9 @@ def test_the_running_text_changes_on_the_tv_without_a_reload(live_server: Server
     _expect()(tv.locator("#ticker-text")).to_contain_text(
         "Selasa, 25 November 2025: layanan tutup (Cuti bersama)", timeout=15_000)
     screenshot(tv, "admin-12-tv-closure-tomorrow")
+    kiosk = new_page(1080, 1920)
+    kiosk.goto(f"{live_server.url}/kiosk")
+    _expect()(kiosk.locator("#upcoming-banner")).to_contain_text(
+        "Pengumuman: Selasa, 25 November 2025: layanan tutup (Cuti bersama)", timeout=15_000)
+    _accessible(kiosk, "kiosk with an announced closure")
+    screenshot(kiosk, "admin-13-kiosk-closure-tomorrow")
