@@ -353,7 +353,8 @@ async def stats(request: Request) -> Response:
     """How the fan-out is doing in this process: for operators, tests and benchmarks."""
     hub: Hub = request.app.state.hub
     listener = getattr(request.app.state, "event_listener", None)
-    return JSONResponse({"subscribers": hub.subscriber_count, "cursor": hub.cursor,
+    return JSONResponse({"subscribers": request.app.state.ws_clients,
+                         "hub_subscribers": hub.subscriber_count, "cursor": hub.cursor,
                          "delivered": hub.delivered, "cut_off": hub.cut_off,
                          "overflows": hub.overflows,
                          "listening": None if listener is None else listener.listening.is_set(),
