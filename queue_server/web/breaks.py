@@ -145,7 +145,12 @@ async def resume(request: Request) -> Response:
 
 
 async def list_breaks(request: Request) -> Response:
-    return JSONResponse(await service.current(_loket(request)))
+    """Who rests and who waits for a break: staff only (API.md); the lobby sees a counter on
+    break through ``/api/v1/counters`` without the reasons or the queue."""
+    loket = _loket(request)
+    session = await current_session(request, loket)
+    require_role(session.actor, "officer", "supervisor", "admin")
+    return JSONResponse(await service.current(loket))
 
 
 def _day(request: Request, value: object) -> dt.date:

@@ -164,7 +164,8 @@ async def test_the_only_two_counters_of_a_service_asking_at_once_one_is_queued(s
     assert counters[resting] == "break" and counters[waiting] == "open"
     call = _post(srv.url, f"/api/v1/counters/{resting}/call", headers[resting])
     assert call.status_code == 409 and call.json()["error"]["code"] == "counter_on_break"
-    listed = httpx.get(f"{srv.url}/api/v1/breaks", timeout=10).json()
+    assert httpx.get(f"{srv.url}/api/v1/breaks", timeout=10).status_code == 401
+    listed = httpx.get(f"{srv.url}/api/v1/breaks", headers=headers[waiting], timeout=10).json()
     assert [b["counter"] for b in listed["breaks"]] == [resting]
     assert [q["counter"] for q in listed["queue"]] == [waiting]
 
@@ -175,7 +176,7 @@ async def test_the_only_two_counters_of_a_service_asking_at_once_one_is_queued(s
     counters = {c["code"]: c["state"] for c in httpx.get(
         f"{srv.url}/api/v1/counters", timeout=10).json()["counters"]}
     assert counters[resting] == "open" and counters[waiting] == "break"
-    listed = httpx.get(f"{srv.url}/api/v1/breaks", timeout=10).json()
+    listed = httpx.get(f"{srv.url}/api/v1/breaks", headers=headers[resting], timeout=10).json()
     assert [b["counter"] for b in listed["breaks"]] == [waiting] and listed["queue"] == []
 
 
@@ -219,7 +220,7 @@ def test_a_queued_break_is_granted_when_another_officer_signs_in(
         sign_in(srv.url, "oA2", "A2")  # AKTA is covered by A2 now
         listed: dict = {}
         for _ in range(50):  # granted by the server on its own, within seconds
-            listed = httpx.get(f"{srv.url}/api/v1/breaks", timeout=10).json()
+            listed = httpx.get(f"{srv.url}/api/v1/breaks", headers=a1, timeout=10).json()
             if listed["breaks"]:
                 break
             time.sleep(0.1)
@@ -317,12 +318,12 @@ def test_a_break_that_runs_over_raises_one_alert(database_url: str, tmp_path: Pa
         a3 = sign_in(srv.url, "oA3", "A3")
         granted = _post(srv.url, "/api/v1/counters/A3/break", a3, {"minutes": 5}).json()
         assert granted["break"]["state"] == "granted"
-        assert httpx.get(f"{srv.url}/api/v1/breaks", timeout=10).json()["breaks"][0][
-            "overdue"] is False
+        assert httpx.get(f"{srv.url}/api/v1/breaks", headers=a3, timeout=10).json()[
+            "breaks"][0]["overdue"] is False
     for _ in range(2):  # a second start-up must not raise the alert again
         with start_server(database_url, SITE_FILE, tmp_path, clock="2025-11-24T09:20:00+07:00"
                           ) as srv:
-            listed = httpx.get(f"{srv.url}/api/v1/breaks", timeout=10).json()
+            listed = httpx.get(f"{srv.url}/api/v1/breaks", headers=a3, timeout=10).json()
             for _ in range(50):
                 if _events(database_url, "break.overdue"):
                     break

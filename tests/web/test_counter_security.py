@@ -233,3 +233,10 @@ def test_the_supervisor_feed_refuses_visitors_and_officers(client: TestClient,
         message = ws.receive_json()
     assert message["type"] == "error"
     assert message["error"]["code"] == "forbidden"
+
+
+def test_the_break_list_is_for_staff_only(client: TestClient) -> None:
+    _error(client.get("/api/v1/breaks"), 401, "unauthorized")
+    officer = _bearer(client, "siti", "A1")
+    listed = client.get("/api/v1/breaks", headers=officer)
+    assert listed.status_code == 200 and "breaks" in listed.json()
