@@ -178,6 +178,8 @@ def _score(name: str, value: Any) -> int:
         raise InvalidSkmResponse(name, "required")
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON has one number type: 3.0 is the whole number 3
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
         raise InvalidSkmResponse(name, "must be a whole number from 1 to 4")
     return value
@@ -189,6 +191,8 @@ def _option(name: str, value: Any) -> str | None:
     if name == "age" and not isinstance(value, bool):
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value.strip())
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         if isinstance(value, int):
             if not 1 <= value <= 120:
                 raise InvalidSkmResponse(name, "age must be between 1 and 120")

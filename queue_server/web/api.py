@@ -15,7 +15,7 @@ from queue_server.services.context import Loket
 from queue_server.services.queues import waiting_by_service
 from queue_server.web.auth import COOKIE, current_session
 from queue_server.web.failures import RETRY_UNAVAILABLE_S
-from queue_server.web.http import error_response, field, language, read_json
+from queue_server.web.http import error_response, field, idempotency_key, language, read_json
 
 
 def loket_of(request: Request) -> Loket:
@@ -72,12 +72,7 @@ async def create_ticket(request: Request) -> Response:
     data = await read_json(request)
     service = field(data, "service", str)
     priority = field(data, "priority", str, required=False, nullable=True)
-    key = request.headers.get("idempotency-key")
-    if key is not None and not (1 <= len(key) <= 100):
-        return error_response(request, "invalid", 422,
-                              {"detail": "Idempotency-Key 1-100 karakter",
-                               "message_en": "Invalid data: Idempotency-Key must be 1-100 "
-                                             "characters"})
+    key = idempotency_key(request)
     channel = "phone" if request.query_params.get("channel") == "phone" else "kiosk"
     ticket, created = await tickets.issue_ticket(loket, service, priority,
                                                  idempotency_key=key, channel=channel)

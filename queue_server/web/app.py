@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
 from queue_server.clock import Clock, ShiftedClock, SystemClock
 from queue_server.domain.errors import DomainError
@@ -63,7 +63,21 @@ async def domain_error(request: Request, exc: Exception) -> Response:
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "invalid")
-    return error_response(request, code, exc.status_code, {"detail": str(exc.detail)})
+    response = error_response(request, code, exc.status_code, {"detail": str(exc.detail)})
+    if exc.status_code == 405:
+        # One path may be served by several routes (GET, POST, DELETE /api/v1/session):
+        # Allow lists what all of them take, not only the first route's methods.
+        response.headers["Allow"] = ", ".join(_allowed(request))
+    return response
+
+
+def _allowed(request: Request) -> list[str]:
+    path = request.scope.get("path", "")
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.path_regex.match(path):
+            methods |= route.methods or set()
+    return sorted(methods)
 
 
 async def database_error(request: Request, exc: Exception) -> Response:

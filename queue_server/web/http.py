@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from starlette.requests import Request
@@ -104,6 +105,20 @@ def loads(text: str | bytes, max_depth: int = MAX_DEPTH) -> Any:
         return json.loads(text)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise Invalid("bad_json") from exc
+
+
+_IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,100}$")
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The ``Idempotency-Key`` header: 1-100 visible ASCII characters, or absent."""
+    key = request.headers.get("idempotency-key")
+    if key is not None and not _IDEMPOTENCY_KEY.match(key):
+        raise Invalid("invalid", field="Idempotency-Key",
+                      detail="Idempotency-Key 1-100 karakter ASCII tanpa spasi",
+                      message_en="Invalid data: Idempotency-Key must be 1-100 visible ASCII "
+                                 "characters")
+    return key
 
 
 _KINDS = {str: ("teks", "text"), int: ("bilangan bulat", "an integer"),

@@ -27,7 +27,7 @@ from queue_server.services.printing import Printing, qr_svg, serving_counters, t
 from queue_server.site import beside
 from queue_server.store import tables as t
 from queue_server.web.auth import current_session
-from queue_server.web.http import error_response, language, read_json
+from queue_server.web.http import error_response, idempotency_key, language, read_json
 
 UI = Path(kiosk_ui.__file__).parent
 templates = Jinja2Templates(directory=str(UI / "templates"))
@@ -129,11 +129,7 @@ async def kiosk_issue(request: Request) -> Response:
         return error_response(request, "invalid", 422, {
             "detail": "kolom 'service' wajib berupa teks",
             "message_en": "Invalid data: field 'service' must be text"})
-    key = request.headers.get("idempotency-key")
-    if key is not None and not (1 <= len(key) <= 100):
-        return error_response(request, "invalid", 422, {
-            "detail": "Idempotency-Key 1-100 karakter",
-            "message_en": "Invalid data: Idempotency-Key must be 1-100 characters"})
+    key = idempotency_key(request)
     printer = printing.printer(request.query_params.get("printer") or None)
     ticket, created = await tickets.issue_ticket(loket, service, priority,
                                                  idempotency_key=key, channel="kiosk")

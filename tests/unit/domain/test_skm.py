@@ -217,7 +217,7 @@ def test_a_young_visitor_falls_in_the_youngest_band(age: int | str) -> None:
         ({"u1": 5}, "u1"),
         ({"u2": 0}, "u2"),
         ({"u4": True}, "u4"),
-        ({"u5": 3.0}, "u5"),
+        ({"u5": 3.5}, "u5"),  # 3.0 is the number 3 in JSON (and JSON Schema)
         ({"u6": "tiga"}, "u6"),
         ({"gender": "X"}, "gender"),
         ({"age": 0}, "age"),
@@ -276,3 +276,10 @@ def test_raising_one_score_never_lowers_the_ikm_or_grade(
     assert before is not None and after is not None
     assert after.ikm >= before.ikm
     assert after.grade.letter <= before.grade.letter  # "A" < "B": A is better
+
+
+def test_a_score_sent_as_a_whole_float_counts_as_that_number() -> None:
+    response = validate_response({**{f"u{i}": 3.0 for i in range(1, 10)}, "age": 34.0})
+    assert response.scores == (3,) * 9
+    with pytest.raises(InvalidSkmResponse):
+        validate_response({f"u{i}": 2.5 for i in range(1, 10)})
