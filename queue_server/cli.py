@@ -27,6 +27,10 @@ def _settings(args: argparse.Namespace, **extra: object) -> Settings:
                              site_file=getattr(args, "config", None), **extra)
 
 
+#: Seconds an idle keep-alive connection stays open on the server.
+KEEP_ALIVE_S = 30
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -79,8 +83,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from queue_server.web.ws import MAX_MESSAGE
 
     # ws_max_size: a client's frame bigger than this is refused before it is buffered.
+    # timeout_keep_alive: longer than clients keep idle connections (httpx and browsers 5 s or
+    # less), so the server never closes one the client is just reusing (a ReadError).
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                access_log=args.log_level == "debug", ws_max_size=4 * MAX_MESSAGE)
+                access_log=args.log_level == "debug", ws_max_size=4 * MAX_MESSAGE,
+                timeout_keep_alive=KEEP_ALIVE_S, backlog=4096)
     return 0
 
 

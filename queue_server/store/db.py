@@ -52,6 +52,9 @@ def async_url(url: str | None) -> str:
 #: How long a request waits for a pooled connection before answering 503 busy. Under a burst
 #: requests queue here rather than fail: a few seconds of waiting beats an error.
 POOL_TIMEOUT_S = 30.0
+#: Connections per server process on PostgreSQL (plus one for LISTEN). A busy transaction
+#: takes milliseconds; more connections than cores mostly add contention.
+PG_POOL_SIZE = 15
 
 
 def create_engine(url: str | None, *, pool_timeout_s: float = POOL_TIMEOUT_S) -> AsyncEngine:
@@ -61,8 +64,11 @@ def create_engine(url: str | None, *, pool_timeout_s: float = POOL_TIMEOUT_S) ->
                                      pool_timeout=pool_timeout_s)
         _tune_sqlite(engine)
         return engine
-    return create_async_engine(full, pool_size=20, max_overflow=10, pool_pre_ping=True,
-                               pool_timeout=pool_timeout_s)
+    # No overflow: under a burst requests wait their turn for one of the pooled connections
+    # (up to ``pool_timeout_s``) instead of opening more, which on a shared server ends in
+    # "too many clients" errors for everyone.
+    return create_async_engine(full, pool_size=PG_POOL_SIZE, max_overflow=0,
+                               pool_pre_ping=True, pool_timeout=pool_timeout_s)
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
