@@ -154,8 +154,10 @@ async def _claim_counter(tx: Tx, loket: Loket, counter_id: int, code: str, user_
     new_state = "break" if state == "break" else "open"
     await tx.conn.execute(update(t.counters).where(t.counters.c.id == counter_id).values(
         state=new_state, officer_id=user_id, state_since=tx.now))
+    # No account id on a public topic: the lobby needs the state, the name comes from
+    # /api/v1/counters (see docs/security.md).
     tx.emit("counter.opened", ("display", "supervisor", f"counter:{code}"),
-            {"counter": code, "state": new_state, "officer": user_id})
+            {"counter": code, "state": new_state})
 
 
 async def _close_counter(tx: Tx, loket: Loket, counter_id: int, user_id: int) -> None:
@@ -194,6 +196,18 @@ async def unlock_sign_in(loket: Loket, username: str, actor: Actor) -> int:
             site_id=loket.ids.site, user_id=actor.user_id, action="user.unlock",
             detail={"username": username, "cleared": cleared}, at=now))
     return cleared
+
+
+async def purge_sign_in_records(loket: Loket, now: datetime) -> int:
+    """Forget sign-in records once they are of no use: ended sessions at once, the sign-in
+    log (usernames and times) after the site's ``data_retention_days``."""
+    cutoff = now - timedelta(days=loket.site.data_retention_days)
+    async with loket.db.write(loket.ids.site, now) as tx:
+        sessions = await tx.conn.execute(delete(t.sessions).where(
+            t.sessions.c.site_id == loket.ids.site, t.sessions.c.expires_at <= now))
+        attempts = await tx.conn.execute(delete(t.login_attempts).where(
+            t.login_attempts.c.at < cutoff))
+    return int(sessions.rowcount or 0) + int(attempts.rowcount or 0)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -16,6 +20,18 @@ from queue_server.services.queues import waiting_by_service
 from queue_server.web.auth import COOKIE, current_session
 from queue_server.web.failures import RETRY_UNAVAILABLE_S
 from queue_server.web.http import error_response, field, idempotency_key, language, read_json
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    loket: Loket = app.state.loket
+    try:
+        await staff.purge_sign_in_records(loket, loket.clock.now())
+    except Exception:  # a failed purge must not keep the queue from starting; next start
+        log.exception("purging old sign-in records failed")
+    yield
 
 
 def loket_of(request: Request) -> Loket:

@@ -59,6 +59,9 @@ def _page(request: Request, name: str, context: dict[str, Any]) -> Response:
         "lang": lang, "tr": _tr(lang), "site_name": loket.site.name, **context})
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Cache-Control"] = "no-store"
+    # The survey page's address holds the visitor key: links out (the Google review) must
+    # not send it along.
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 

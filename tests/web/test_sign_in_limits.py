@@ -147,3 +147,36 @@ def test_a_locked_account_says_how_long_and_a_supervisor_can_unlock_it(
     assert _sign_in(clients, "siti", PASSWORD, "10.0.0.7", "A1").status_code == 200
     assert clients.post("/api/v1/admin/users/nobody/unlock",
                         headers={"Authorization": f"Bearer {boss}"}).status_code == 404
+
+
+def test_old_sign_in_records_and_ended_sessions_are_purged_at_start(app_db: str) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import create_engine, func, insert, select
+
+    from queue_server.settings import parse_moment
+    from queue_server.store import tables as t
+
+    now = parse_moment(MONDAY_MORNING)
+    engine = create_engine(app_db)
+    with engine.begin() as conn:
+        user_id = conn.execute(select(t.users.c.id).limit(1)).scalar_one()
+        site_id = conn.execute(select(t.sites.c.id)).scalar_one()
+        conn.execute(insert(t.login_attempts), [
+            {"username": "siti", "at": now - timedelta(days=400), "ok": False},
+            {"username": "siti", "at": now - timedelta(days=3), "ok": True}])
+        conn.execute(insert(t.sessions), [
+            {"token_hash": "ended", "site_id": site_id, "user_id": user_id, "csrf_token": "c",
+             "created_at": now - timedelta(days=2), "expires_at": now - timedelta(days=1)},
+            {"token_hash": "live", "site_id": site_id, "user_id": user_id, "csrf_token": "c",
+             "created_at": now, "expires_at": now + timedelta(hours=1)}])
+    settings = Settings.from_env(database_url=app_db, site_file=SITE_FILE,
+                                 clock_start=MONDAY_MORNING)
+    with TestClient(create_app(settings)):
+        pass
+    with engine.connect() as conn:
+        attempts = conn.execute(select(func.count()).select_from(t.login_attempts)).scalar_one()
+        sessions = conn.execute(select(t.sessions.c.token_hash)).scalars().all()
+    engine.dispose()
+    assert attempts == 1  # the one within data_retention_days (365) stays
+    assert sessions == ["live"]

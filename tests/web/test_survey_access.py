@@ -65,6 +65,8 @@ def test_the_ticket_page_links_the_survey_only_for_the_holder(client: TestClient
     assert "/survey" not in client.get(f"/t/{issued['id']}?k=wrong").text
     form = client.get(f"/t/{issued['id']}/survey").text
     assert key not in form
+    for page in (f"/t/{issued['id']}?k={key}", f"/t/{issued['id']}/survey?k={key}"):
+        assert client.get(page).headers["Referrer-Policy"] == "no-referrer"
 
 
 def test_the_kiosk_gives_the_key_only_to_the_visitor_at_the_kiosk(client: TestClient) -> None:
@@ -93,3 +95,13 @@ def test_the_counter_tablet_must_be_signed_in_to_get_the_key(client: TestClient)
     assert tablet["id"] == issued["id"] and tablet["visitor_key"] == issued["visitor_key"]
     client.cookies.clear()
     assert "tablet-signin" in client.get("/survey?counter=A1").text
+
+
+def test_opening_a_counter_puts_no_account_id_on_the_public_feed(client: TestClient) -> None:
+    with client.websocket_connect("/ws?topics=display") as feed:
+        feed.receive_text()  # the snapshot
+        _bearer(client, "siti", "A1")
+        message = json.loads(feed.receive_text())
+        while message["type"] != "counter.opened":
+            message = json.loads(feed.receive_text())
+    assert set(message) == {"seq", "type", "at", "counter", "state"}
