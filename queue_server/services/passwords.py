@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -23,6 +25,9 @@ WORKERS = max(2, min(4, (os.cpu_count() or 2) // 2))
 #: Sign-ins allowed to wait for a worker; beyond this the server is busy (503), which is
 #: better than a queue that answers after the client gave up.
 MAX_WAITING = 64
+
+
+T = TypeVar("T")
 
 
 class Busy(DomainError):
@@ -38,7 +43,7 @@ class PasswordHashing:
         self._slots = asyncio.BoundedSemaphore(workers + max_waiting)
         self._dummy: str | None = None
 
-    async def _run(self, fn: functools.partial[object]) -> object:
+    async def _run(self, fn: Callable[[], T]) -> T:
         if self._slots.locked():
             raise Busy("busy", retry_after=5)
         async with self._slots:
@@ -46,7 +51,7 @@ class PasswordHashing:
             return await loop.run_in_executor(self._pool, fn)
 
     async def hash(self, password: str) -> str:
-        return str(await self._run(functools.partial(self._hasher.hash, password)))
+        return await self._run(functools.partial(self._hasher.hash, password))
 
     async def verify(self, password_hash: str | None, password: str) -> bool:
         """``True`` when ``password`` matches; an unknown user (``None``) is checked against a
@@ -55,8 +60,8 @@ class PasswordHashing:
             if self._dummy is None:
                 self._dummy = await self.hash("loket-dummy-password")
             password_hash = self._dummy
-        return bool(await self._run(functools.partial(_verify, self._hasher, password_hash,
-                                                      password)))
+        return await self._run(functools.partial(_verify, self._hasher, password_hash,
+                                                 password))
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

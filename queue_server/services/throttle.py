@@ -63,15 +63,14 @@ async def count_attempt(conn: AsyncConnection, site_id: int, username: str, addr
     dialect_insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
     for key in keys(username, address):
         expired = th.c.window_start <= now - WINDOW
-        stmt = dialect_insert(th).values(site_id=site_id, scope=key.scope,
-                                         username=key.username, address=key.address,
-                                         window_start=now, attempts=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["site_id", "scope", "username", "address"],
-            set_={"attempts": case((expired, 1), else_=th.c.attempts + 1),
-                  "window_start": case((expired, now), else_=th.c.window_start)},
-        ).returning(th.c.attempts, th.c.window_start)
-        row = (await conn.execute(stmt)).one()
+        row = (await conn.execute(
+            dialect_insert(th).values(site_id=site_id, scope=key.scope, username=key.username,
+                                      address=key.address, window_start=now, attempts=1)
+            .on_conflict_do_update(
+                index_elements=["site_id", "scope", "username", "address"],
+                set_={"attempts": case((expired, 1), else_=th.c.attempts + 1),
+                      "window_start": case((expired, now), else_=th.c.window_start)})
+            .returning(th.c.attempts, th.c.window_start))).one()
         if row.attempts > _LIMITS[key.scope]:
             left = row.window_start + WINDOW - now
             minutes = max(1, math.ceil(left.total_seconds() / 60))

@@ -81,10 +81,10 @@ async def sync_site(conn: AsyncConnection, site: Site) -> Ids:
              for c in site.counters for s in c.services]
     cs = t.counter_services
     kept = [(link["counter_id"], link["service_id"]) for link in links]
-    stale = cs.c.counter_id.in_(list(counters.values()))
+    stale = [cs.c.counter_id.in_(list(counters.values()))]
     if kept:
-        stale &= tuple_(cs.c.counter_id, cs.c.service_id).not_in(kept)
-    await conn.execute(delete(cs).where(stale))
+        stale.append(tuple_(cs.c.counter_id, cs.c.service_id).not_in(kept))
+    await conn.execute(delete(cs).where(*stale))
     if links:
         await conn.execute(_insert(conn, cs).on_conflict_do_nothing(), links)
     return Ids(site_id, agencies, services, counters)
