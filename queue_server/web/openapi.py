@@ -198,6 +198,8 @@ def document(loket: Loket) -> dict[str, Any]:
                             "schema": {"type": "string"}}})},
         "/api/v1/skm/questionnaire": {"get": _op("The SKM questionnaire")},
         "/api/v1/events/stats": {"get": _op("How the live fan-out is doing")},
+        "/kiosk/api/status": {"get": _op(
+            "Whether the kiosk issues now: open, reason, next_open, message")},
         "/kiosk/api/tickets": {"post": _op(
             "Issue and print a ticket at the kiosk", ok=(200, 201), errors=(409,),
             body=issue_body, params=[idempotency, _query("printer", _enum(printers))])},
