@@ -15,8 +15,11 @@ from typing import Any
 
 from sqlalchemy import String, insert, select, type_coerce
 
+from queue_server.domain import alerts as alerts_rules
 from queue_server.domain import skm, stats
+from queue_server.domain.alerts import AlertKind, CounterStatus, PrinterState
 from queue_server.domain.errors import Invalid
+from queue_server.domain.numbering import format_number
 from queue_server.domain.schedule import hours_on, schedule_from_config
 from queue_server.events.screens import ANNOUNCER
 from queue_server.services.context import Loket
@@ -331,7 +334,6 @@ async def log_access(loket: Loket, user_id: int, action: str, detail: dict[str, 
 
 # --- live -----------------------------------------------------------------------------------
 
-SCREEN_STALE = timedelta(minutes=2)
 #: A screen not seen for this long is gone, not offline: it raises no alert.
 SCREEN_RECENT = timedelta(days=1)
 
@@ -384,30 +386,27 @@ async def live_state(loket: Loket) -> dict[str, Any]:
     staffed: set[str] = set()
     agency_names = {a.code: a.short_name for a in loket.site.agencies}
     for counter in loket.site.counters:
-        row = counters.get(loket.ids.counters[counter.code])
+        counter_id = loket.ids.counters[counter.code]
+        row = counters.get(counter_id)
         state = row.state if row else "closed"
-        ticket = held.get(loket.ids.counters[counter.code])
-        status = {"open": "idle", "break": "on_break"}.get(state, "closed")
-        until = None
+        ticket = held.get(counter_id)
+        brk = breaks.get(counter_id) if state == "break" else None
+        until = brk.until if brk else None
+        status = alerts_rules.counter_status(state, ticket is not None, until, now)
         if state == "open":
             staffed.update(counter.services)
-            if ticket is not None:
-                status = "serving"
-        if state == "break":
-            brk = breaks.get(loket.ids.counters[counter.code])
-            until = brk.until if brk else None
-            if until is not None and until < now:
-                status = "overdue_break"
-                alerts.append({"kind": "overdue_break", "counter": counter.code,
-                               "name": counter.name,
-                               "minutes": int((now - until).total_seconds() // 60)})
+        if status is CounterStatus.OVERDUE_BREAK and until is not None:
+            alerts.append({"kind": AlertKind.OVERDUE_BREAK, "counter": counter.code,
+                           "name": counter.name,
+                           "minutes": alerts_rules.overdue_minutes(until, now)})
         counter_rows.append({
             "code": counter.code, "name": counter.name, "agency": counter.agency,
             "agency_name": agency_names.get(counter.agency or ""),
             "status": status, "officer": row.full_name if row and state != "closed" else None,
             "since": loket.local(row.state_since) if row else None,
             "break_until": loket.local(until),
-            "ticket": (f"{ticket.queue}-{ticket.number:03d}" if ticket is not None else None),
+            "ticket": (format_number(ticket.queue, ticket.number)
+                       if ticket is not None else None),
         })
 
     queues = []
@@ -415,7 +414,7 @@ async def live_state(loket: Loket) -> dict[str, Any]:
         for service in agency.services:
             sid = loket.ids.services[service.code]
             longest = (now - oldest[sid]).total_seconds() if sid in oldest else None
-            over = longest is not None and longest > service.target_wait_s
+            over = alerts_rules.over_target(longest, service.target_wait_s)
             unstaffed = service.code not in staffed
             queues.append({
                 "service": service.code, "name": service.name, "agency": agency.code,
@@ -424,43 +423,40 @@ async def live_state(loket: Loket) -> dict[str, Any]:
                 "target_wait_s": service.target_wait_s, "over_target": over,
                 "unstaffed": unstaffed})
             if over:
-                alerts.append({"kind": "wait_over_target", "service": service.code,
+                alerts.append({"kind": AlertKind.WAIT_OVER_TARGET, "service": service.code,
                                "name": service.name, "minutes": int((longest or 0) // 60),
                                "target_minutes": service.target_wait_s // 60})
-            if unstaffed and count.get(sid, 0):
-                alerts.append({"kind": "unstaffed_waiting", "service": service.code,
+            if alerts_rules.unstaffed_with_visitors(service.code, staffed, count.get(sid, 0)):
+                alerts.append({"kind": AlertKind.UNSTAFFED_WAITING, "service": service.code,
                                "name": service.name, "waiting": count[sid]})
 
-    printers: dict[str, dict[str, Any]] = {
-        str(p.get("code")): {"name": str(p.get("code")), "state": "unknown", "failed": 0,
-                             "queued": 0, "last_error": None, "at": None}
-        for p in loket.site.printers}
-    for job in jobs:  # oldest first, so the last job decides the state
-        entry = printers.setdefault(job.printer, {"name": job.printer, "state": "unknown",
-                                                  "failed": 0, "queued": 0,
-                                                  "last_error": None, "at": None})
-        entry["failed"] += job.state == "failed"
-        entry["queued"] += job.state in ("queued", "printing")
-        entry["state"] = "failed" if job.state == "failed" else "ok"
-        entry["last_error"] = job.error if job.state == "failed" else entry["last_error"]
-        entry["at"] = loket.local(job.updated_at)
-    for entry in printers.values():
-        if entry["state"] == "failed":
-            alerts.append({"kind": "printer_failed", "printer": entry["name"],
-                           "error": entry["last_error"]})
+    by_printer: dict[str, list[Any]] = {str(p.get("code")): [] for p in loket.site.printers}
+    for job in jobs:  # oldest first
+        by_printer.setdefault(job.printer, []).append(job)
+    printers = []
+    for name, printer_jobs in by_printer.items():
+        health = alerts_rules.printer_health((j.state, j.error) for j in printer_jobs)
+        printers.append({"name": name, "state": health.state, "failed": health.failed,
+                         "queued": health.queued, "last_error": health.last_error,
+                         "at": loket.local(printer_jobs[-1].updated_at) if printer_jobs
+                         else None})
+        if health.state is PrinterState.FAILED:
+            alerts.append({"kind": AlertKind.PRINTER_FAILED, "printer": name,
+                           "error": health.last_error})
 
     screen_rows = []
     for s, (place, place_en) in zip(screens, name_screens(loket, screens), strict=True):
-        online = s.state == "online" and now - s.last_seen_at < SCREEN_STALE
+        online = alerts_rules.screen_online(s.state, s.last_seen_at, now)
         seen = loket.local(s.last_seen_at)
         screen_rows.append({"client_id": s.client_id, "kind": s.kind, "zone": s.zone,
                             "place": place, "place_en": place_en,
                             "online": online, "last_seen_at": seen})
         if not online:
-            alerts.append({"kind": "screen_offline", "screen": s.client_id, "zone": s.zone,
-                           "place": place, "place_en": place_en, "last_seen_at": seen})
+            alerts.append({"kind": AlertKind.SCREEN_OFFLINE, "screen": s.client_id,
+                           "zone": s.zone, "place": place, "place_en": place_en,
+                           "last_seen_at": seen})
 
     return {"seq": int(seq), "at": loket.local(now), "queues": queues,
-            "counters": counter_rows, "printers": list(printers.values()),
+            "counters": counter_rows, "printers": printers,
             "screens": screen_rows, "alerts": alerts,
             "unstaffed": sorted(q["service"] for q in queues if q["unstaffed"])}
