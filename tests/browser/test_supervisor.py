@@ -176,6 +176,8 @@ def test_visitor_rates_the_service_on_the_phone_and_is_asked_for_a_review(
     ani = sign_in(base, "ani", "A1")
     ticket_id = _serve_one(base, ani, "A1", "KTP")
     page = new_page(390, 844, is_mobile=True, has_touch=True)
+    # No smooth scrolling to the first missing answer, so each click lands where aimed.
+    page.emulate_media(reduced_motion="reduce")
     page.goto(f"{base}/t/{ticket_id}/survey?k={KEYS[ticket_id]}")
     assert page.locator("fieldset.question").count() == 9
     assert "Sangat sesuai" in page.locator("fieldset.question").first.inner_text()

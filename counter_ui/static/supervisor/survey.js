@@ -70,7 +70,10 @@
     if (missing.length) {
       error.textContent = words.error + missing.join(", ") + ").";
       error.hidden = false;
-      form.querySelector("fieldset.missing").scrollIntoView({behavior: "smooth", block: "center"});
+      // Visitors who asked their phone for less motion get a jump, not a glide.
+      var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      form.querySelector("fieldset.missing").scrollIntoView({behavior: still ? "auto" : "smooth",
+                                                             block: "center"});
       return;
     }
     for (const name of ["gender", "age", "education", "occupation", "suggestion"]) {
