@@ -22,12 +22,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import Insert
 
 from queue_server.services.context import Loket
 from queue_server.store import tables as t
+from queue_server.store.dialect import upsert
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +47,9 @@ async def announced_through(conn: AsyncConnection, site_id: int, zone: str) -> i
     return int(seq or 0)
 
 
-def _upsert(loket: Loket, values: dict[str, Any], update_cols: tuple[str, ...]) -> Any:
-    dialect_insert = sqlite_insert if loket.db.is_sqlite else pg_insert
-    stmt = dialect_insert(t.screens).values(**values)
-    return stmt.on_conflict_do_update(
-        index_elements=["site_id", "client_id"],
-        set_={c: stmt.excluded[c] for c in update_cols})
+def _upsert(conn: AsyncConnection, values: dict[str, Any],
+            update_cols: tuple[str, ...]) -> Insert:
+    return upsert(conn, t.screens, values, key=["site_id", "client_id"], update=update_cols)
 
 
 async def claim_announcement(loket: Loket, zone: str, seq: int) -> bool:
@@ -62,19 +59,19 @@ async def claim_announcement(loket: Loket, zone: str, seq: int) -> bool:
     sc = t.screens
     client_id = announcer_id(zone)
     async with loket.db.write(loket.ids.site, now) as tx:
-        await tx.conn.execute(_insert_ignore(loket, client_id, zone, now))
+        await tx.conn.execute(_insert_ignore(tx.conn, loket, client_id, zone, now))
         result = await tx.conn.execute(update(sc).where(
             sc.c.site_id == loket.ids.site, sc.c.client_id == client_id,
             sc.c.last_seq < seq).values(last_seq=seq, last_seen_at=now))
         return bool(result.rowcount == 1)
 
 
-def _insert_ignore(loket: Loket, client_id: str, zone: str, now: datetime) -> Any:
-    dialect_insert = sqlite_insert if loket.db.is_sqlite else pg_insert
-    return dialect_insert(t.screens).values(
-        site_id=loket.ids.site, client_id=client_id, kind=ANNOUNCER, zone=zone[:32],
-        last_seen_at=now, last_seq=0, state="online",
-    ).on_conflict_do_nothing(index_elements=["site_id", "client_id"])
+def _insert_ignore(conn: AsyncConnection, loket: Loket, client_id: str, zone: str,
+                   now: datetime) -> Insert:
+    return upsert(conn, t.screens, {
+        "site_id": loket.ids.site, "client_id": client_id, "kind": ANNOUNCER,
+        "zone": zone[:32], "last_seen_at": now, "last_seq": 0, "state": "online",
+    }, key=["site_id", "client_id"])
 
 
 @dataclass
@@ -98,7 +95,7 @@ class Screens:
         loket = self.loket
         now = loket.clock.now()
         async with loket.db.write(loket.ids.site, now) as tx:
-            await tx.conn.execute(_upsert(loket, {
+            await tx.conn.execute(_upsert(tx.conn, {
                 "site_id": loket.ids.site, "client_id": info.client_id, "kind": info.kind,
                 "zone": info.zone, "user_agent": info.user_agent, "last_seen_at": now,
                 "last_seq": info.last_seq, "state": state,
@@ -129,7 +126,7 @@ class Screens:
         now = loket.clock.now()
         async with loket.db.write(loket.ids.site, now) as tx:
             for info in dirty.values():
-                await tx.conn.execute(_upsert(loket, {
+                await tx.conn.execute(_upsert(tx.conn, {
                     "site_id": loket.ids.site, "client_id": info.client_id,
                     "kind": info.kind, "zone": info.zone, "user_agent": info.user_agent,
                     "last_seen_at": now, "last_seq": info.last_seq, "state": "online",

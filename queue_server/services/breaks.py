@@ -12,9 +12,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from queue_server.domain import breaks as rules
@@ -26,6 +24,7 @@ from queue_server.services.context import Loket
 from queue_server.services.tickets import Actor
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
+from queue_server.store.dialect import lock_key, upsert
 
 ACTIVE = ("granted", "overdue")
 _LOCK_NAMESPACE = 0x10CE7  # advisory lock key = namespace << 32 | site id
@@ -47,9 +46,7 @@ def _check_actor(actor: Actor, code: str) -> None:
 
 
 async def _lock_site(tx: Tx, loket: Loket) -> None:
-    if not loket.db.is_sqlite:
-        await tx.conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                              {"key": (_LOCK_NAMESPACE << 32) | loket.ids.site})
+    await lock_key(tx.conn, (_LOCK_NAMESPACE << 32) | loket.ids.site)
 
 
 # --- the book: counters, breaks under way, requests waiting ------------------------------------
@@ -360,14 +357,13 @@ async def adopt_rotation(loket: Loket, day: dt.date, actor: Actor) -> dict[str, 
     stored = {k: proposal[k] for k in ("date", "window", "break_minutes", "min_staffed",
                                        "basis", "counters", "entries", "note")}
     now = loket.clock.now()
-    dialect_insert = sqlite_insert if loket.db.is_sqlite else pg_insert
     async with loket.db.write(loket.ids.site, now) as tx:
-        stmt = dialect_insert(t.rotation_plans).values(
-            site_id=loket.ids.site, business_day=day, plan=stored, adopted_by=actor.user_id,
-            adopted_at=now)
-        await tx.conn.execute(stmt.on_conflict_do_update(
-            index_elements=["site_id", "business_day"],
-            set_={"plan": stored, "adopted_by": actor.user_id, "adopted_at": now}))
+        await tx.conn.execute(upsert(
+            tx.conn, t.rotation_plans,
+            {"site_id": loket.ids.site, "business_day": day, "plan": stored,
+             "adopted_by": actor.user_id, "adopted_at": now},
+            key=["site_id", "business_day"],
+            update={"plan": stored, "adopted_by": actor.user_id, "adopted_at": now}))
         topics = ("supervisor", *(f"counter:{e['counter']}" for e in stored["entries"]))
         tx.emit("rotation.adopted", topics, {"date": day.isoformat(), "plan": stored})
     return {**stored, "adopted_at": loket.local(now), "adopted_by": actor.user_id}

@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, delete, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from queue_server.domain.errors import DomainError
 from queue_server.store import tables as t
+from queue_server.store.dialect import upsert
 
 WINDOW = timedelta(minutes=15)
 PER_PAIR = 5
@@ -60,17 +59,16 @@ async def count_attempt(conn: AsyncConnection, site_id: int, username: str, addr
     th = t.sign_in_throttle
     # Old windows are dead weight (and guessed usernames would pile up).
     await conn.execute(delete(th).where(th.c.window_start <= now - WINDOW))
-    dialect_insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
     for key in keys(username, address):
         expired = th.c.window_start <= now - WINDOW
-        row = (await conn.execute(
-            dialect_insert(th).values(site_id=site_id, scope=key.scope, username=key.username,
-                                      address=key.address, window_start=now, attempts=1)
-            .on_conflict_do_update(
-                index_elements=["site_id", "scope", "username", "address"],
-                set_={"attempts": case((expired, 1), else_=th.c.attempts + 1),
-                      "window_start": case((expired, now), else_=th.c.window_start)})
-            .returning(th.c.attempts, th.c.window_start))).one()
+        stmt = upsert(
+            conn, th, {"site_id": site_id, "scope": key.scope, "username": key.username,
+                       "address": key.address, "window_start": now, "attempts": 1},
+            key=["site_id", "scope", "username", "address"],
+            update={"attempts": case((expired, 1), else_=th.c.attempts + 1),
+                    "window_start": case((expired, now), else_=th.c.window_start)},
+        ).returning(th.c.attempts, th.c.window_start)
+        row = (await conn.execute(stmt)).one()
         if row.attempts > _LIMITS[key.scope]:
             left = row.window_start + WINDOW - now
             minutes = max(1, math.ceil(left.total_seconds() / 60))

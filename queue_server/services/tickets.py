@@ -10,8 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -25,6 +23,7 @@ from queue_server.services.views import candidate, select_tickets, ticket_json, 
 from queue_server.site import Service
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
+from queue_server.store.dialect import locking, skip_locked, upsert
 
 
 @dataclass(frozen=True)
@@ -134,12 +133,11 @@ async def _insert_ticket(tx: Tx, loket: Loket, service: Service, priority: str |
 
 
 async def _next_number(tx: Tx, loket: Loket, queue: str, day: Any) -> int:
-    dialect_insert = sqlite_insert if loket.db.is_sqlite else pg_insert
-    stmt = dialect_insert(t.number_streams).values(
-        site_id=loket.ids.site, queue=queue, business_day=day, last_number=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["site_id", "queue", "business_day"],
-        set_={"last_number": t.number_streams.c.last_number + 1},
+    stmt = upsert(
+        tx.conn, t.number_streams,
+        {"site_id": loket.ids.site, "queue": queue, "business_day": day, "last_number": 1},
+        key=["site_id", "queue", "business_day"],
+        update={"last_number": t.number_streams.c.last_number + 1},
     ).returning(t.number_streams.c.last_number)
     return int((await tx.conn.execute(stmt)).scalar_one())
 
@@ -274,10 +272,6 @@ def _check_counter(actor: Actor, counter_code: str) -> None:
             raise Forbidden("wrong_counter", signed_in=actor.counter, counter=counter_code)
 
 
-def _skip_locked(stmt: Any, loket: Loket) -> Any:
-    return stmt if loket.db.is_sqlite else stmt.with_for_update(skip_locked=True)
-
-
 async def call_next(loket: Loket, counter_code: str, actor: Actor) -> dict[str, Any] | None:
     """The counter's next ticket (priority first, without starving the others), or ``None``
     when nobody waits. Two counters calling at once never get the same ticket."""
@@ -292,11 +286,11 @@ async def call_next(loket: Loket, counter_code: str, actor: Actor) -> dict[str, 
         state = await _ready_to_call(tx, counter_id, counter_code)
 
         def head(priority: bool) -> Any:
-            return _skip_locked(select(tk.c.id, tk.c.priority, tk.c.queued_at).where(
+            return skip_locked(tx.conn, select(tk.c.id, tk.c.priority, tk.c.queued_at).where(
                 tk.c.site_id == loket.ids.site, tk.c.business_day == day,
                 tk.c.status == Status.WAITING.value, tk.c.service_id.in_(service_ids),
                 tk.c.priority.is_not(None) if priority else tk.c.priority.is_(None),
-            ).order_by(tk.c.queued_at, tk.c.id).limit(1), loket)
+            ).order_by(tk.c.queued_at, tk.c.id).limit(1))
 
         p_row = (await tx.conn.execute(head(True))).first()
         n_row = None if counter.priority_only else (await tx.conn.execute(head(False))).first()
@@ -421,9 +415,7 @@ async def _act(
     tk = t.tickets
     async with loket.db.write(loket.ids.site, now) as tx:
         query = select_tickets().where(tk.c.site_id == loket.ids.site, tk.c.id == ticket_id)
-        if not loket.db.is_sqlite:
-            query = query.with_for_update()
-        row = (await tx.conn.execute(query)).first()
+        row = (await tx.conn.execute(locking(tx.conn, query))).first()
         if row is None:
             raise NotFound("ticket_not_found")
         before = to_domain(loket, row)

@@ -6,15 +6,12 @@ only marked inactive when they leave the file.
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import delete, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, delete, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from queue_server.site import Site
 from queue_server.store import tables as t
+from queue_server.store.dialect import upsert
 
 
 class Ids:
@@ -34,11 +31,7 @@ class Ids:
 _CHUNK = 500
 
 
-def _insert(conn: AsyncConnection, table: t.Table) -> Any:
-    return (sqlite_insert if conn.dialect.name == "sqlite" else pg_insert)(table)
-
-
-async def _upsert(conn: AsyncConnection, table: t.Table, key: tuple[str, ...],
+async def _upsert(conn: AsyncConnection, table: Table, key: tuple[str, ...],
                   rows: list[dict[str, object]]) -> dict[str, int]:
     """Insert or update ``rows`` (each holding ``key`` and its values) in a few statements and
     return their ids by code. One statement per chunk rather than per row: start-up syncs
@@ -47,9 +40,8 @@ async def _upsert(conn: AsyncConnection, table: t.Table, key: tuple[str, ...],
     ids: dict[str, int] = {}
     for first in range(0, len(rows), _CHUNK):
         chunk = rows[first:first + _CHUNK]
-        stmt = _insert(conn, table).values(chunk)
-        updated = {name: stmt.excluded[name] for name in chunk[0] if name not in key}
-        stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=updated)
+        stmt = upsert(conn, table, chunk, key=key,
+                      update=[name for name in chunk[0] if name not in key])
         result = await conn.execute(stmt.returning(table.c.code, table.c.id))
         ids.update({str(code): int(row_id) for code, row_id in result.all()})
     return ids
@@ -86,7 +78,7 @@ async def sync_site(conn: AsyncConnection, site: Site) -> Ids:
         stale.append(tuple_(cs.c.counter_id, cs.c.service_id).not_in(kept))
     await conn.execute(delete(cs).where(*stale))
     if links:
-        await conn.execute(_insert(conn, cs).on_conflict_do_nothing(), links)
+        await conn.execute(upsert(conn, cs, None, key=["counter_id", "service_id"]), links)
     return Ids(site_id, agencies, services, counters)
 
 
