@@ -124,7 +124,7 @@ def render_slip(slip: TicketSlip, paper_mm: int) -> bytes:
     columns = COLUMNS[paper_mm]
     # Imported on first use: python-escpos reads its printer profiles at import (0.2–0.7 s),
     # which would otherwise delay every start-up; ``preload`` warms it in the background.
-    from escpos.printer import Dummy  # type: ignore[import-untyped]
+    from escpos.printer import Dummy
 
     printer = Dummy()
     printer.hw("INIT")

@@ -26,6 +26,8 @@ WORKERS = max(2, min(4, (os.cpu_count() or 2) // 2))
 #: better than a queue that answers after the client gave up.
 MAX_WAITING = 64
 
+T = TypeVar("T")
+
 
 T = TypeVar("T")
 

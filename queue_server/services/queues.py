@@ -24,7 +24,7 @@ async def waiting_by_service(loket: Loket) -> dict[str, int]:
     """How many tickets wait now (today) for each of the site's services."""
     now = loket.clock.now()
     async with loket.db.read() as conn:
-        counts = dict((await conn.execute(
+        counts: dict[int, int] = dict((await conn.execute(
             select(t.tickets.c.service_id, func.count()).where(
                 t.tickets.c.site_id == loket.ids.site,
                 t.tickets.c.business_day == loket.business_day(now),

@@ -294,9 +294,9 @@ async def endpoint(ws: WebSocket) -> None:
         tasks = [asyncio.create_task(conn.live()), asyncio.create_task(conn.listen())]
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
-            exc = task.exception()
-            if exc is not None and not isinstance(exc, WebSocketDisconnect):
-                raise exc
+            failure = task.exception()
+            if failure is not None and not isinstance(failure, WebSocketDisconnect):
+                raise failure
     except (WebSocketDisconnect, TimeoutError, RuntimeError, OSError) as exc:
         log.debug("websocket ended: %r", exc)
     finally:
