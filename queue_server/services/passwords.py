@@ -25,6 +25,10 @@ WORKERS = max(2, min(4, (os.cpu_count() or 2) // 2))
 #: Sign-ins allowed to wait for a worker; beyond this the server is busy (503), which is
 #: better than a queue that answers after the client gave up.
 MAX_WAITING = 64
+#: The production cost: argon2-cffi's defaults (RFC 9106's low-memory profile). Tests make
+#: their accounts with a cheap hasher; a hash carries its own parameters, so verifying it is
+#: cheap too while the server's own hashes keep this cost.
+HASHER = PasswordHasher()
 
 T = TypeVar("T")
 
@@ -39,8 +43,9 @@ class Busy(DomainError):
 class PasswordHashing:
     """Hash and verify in a bounded worker pool; ``await`` never blocks the loop."""
 
-    def __init__(self, workers: int = WORKERS, max_waiting: int = MAX_WAITING) -> None:
-        self._hasher = PasswordHasher()
+    def __init__(self, workers: int = WORKERS, max_waiting: int = MAX_WAITING,
+                 hasher: PasswordHasher = HASHER) -> None:
+        self._hasher = hasher
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argon2")
         self._slots = asyncio.BoundedSemaphore(workers + max_waiting)
         self._dummy: str | None = None

@@ -18,7 +18,7 @@ from queue_server.domain.errors import DomainError, Forbidden, Invalid, NotFound
 from queue_server.domain.passwords import password_problem
 from queue_server.services import throttle
 from queue_server.services.context import Loket
-from queue_server.services.passwords import PasswordHashing
+from queue_server.services.passwords import HASHER, PasswordHashing
 from queue_server.services.tickets import Actor
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
@@ -27,8 +27,6 @@ ROLES = ("officer", "supervisor", "admin")
 SESSION_HOURS = 10  # one working day; sign in again tomorrow
 MAX_FAILURES = throttle.PER_PAIR
 RateLimited = throttle.RateLimited
-
-_hasher = PasswordHasher()
 
 
 @dataclass(frozen=True)
@@ -44,9 +42,11 @@ def hash_token(token: str) -> str:
 
 
 async def add_user(conn: AsyncConnection, site_id: int, username: str, password: str, role: str,
-                   now: datetime, full_name: str = "", *, check_password: bool = True) -> int:
+                   now: datetime, full_name: str = "", *, check_password: bool = True,
+                   hasher: PasswordHasher = HASHER) -> int:
     """Create an account. ``check_password=False`` is for the demo's published accounts only;
-    a real server refuses to start while any of them keeps that password."""
+    a real server refuses to start while any of them keeps that password. ``hasher`` is for
+    tests, which make accounts with cheap argon2 parameters."""
     if role not in ROLES:
         raise Invalid("invalid", detail=f"role harus salah satu dari {', '.join(ROLES)}")
     if not username or len(username) > 64 or not username.replace(".", "").replace(
@@ -61,7 +61,7 @@ async def add_user(conn: AsyncConnection, site_id: int, username: str, password:
     return int((await conn.execute(insert(t.users).values(
         site_id=site_id, username=username, full_name=full_name or username,
         # In a thread: argon2 would hold the event loop for tens of milliseconds.
-        password_hash=await asyncio.to_thread(_hasher.hash, password), role=role, created_at=now)
+        password_hash=await asyncio.to_thread(hasher.hash, password), role=role, created_at=now)
         .returning(t.users.c.id))).scalar_one())
 
 
@@ -80,7 +80,7 @@ async def set_password(conn: AsyncConnection, site_id: int, username: str, passw
     if user_id is None:
         raise NotFound("unknown_user", username=username)
     await conn.execute(update(t.users).where(t.users.c.id == user_id).values(
-        password_hash=await asyncio.to_thread(_hasher.hash, password)))
+        password_hash=await asyncio.to_thread(HASHER.hash, password)))
     await conn.execute(delete(t.sessions).where(t.sessions.c.user_id == user_id))
 
 
