@@ -7,7 +7,10 @@ sets ``LOKET_REQUIRE_ALL=1`` so a missing PostgreSQL or Chromium fails instead o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,16 +94,45 @@ def postgres() -> Iterator[PostgresDatabases | None]:
     databases.teardown()
 
 
+class SqliteTemplate:
+    """A migrated SQLite file, copied for each test (as PostgreSQL clones its template)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / "template.db"
+
+    def setup(self) -> None:
+        from queue_server.store.migrate import upgrade
+
+        upgrade(f"sqlite:///{self.path}")
+        # Fold the write-ahead log into the file, so that one file is the whole database.
+        with contextlib.closing(sqlite3.connect(self.path)) as conn:
+            conn.execute("PRAGMA journal_mode=DELETE")
+
+    def new(self, directory: Path) -> str:
+        target = directory / "loket.db"
+        shutil.copyfile(self.path, target)
+        return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    template = SqliteTemplate(tmp_path_factory.mktemp("sqlite-template"))
+    template.setup()
+    return template
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: SqliteTemplate, tmp_path: Path) -> str:
+    """A fresh, migrated SQLite file in the test's directory."""
+    return sqlite_template.new(tmp_path)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path,
-                 postgres: PostgresDatabases | None) -> str:
+                 sqlite_template: SqliteTemplate, postgres: PostgresDatabases | None) -> str:
     """A fresh, migrated database: an SQLite file, or a PostgreSQL database."""
-    from queue_server.store.migrate import upgrade
-
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'loket.db'}"
-        upgrade(url)
-        return url
+        return sqlite_template.new(tmp_path)
     if postgres is None:
         missing("PostgreSQL (LOKET_TEST_DATABASE_URL)")
         raise AssertionError("unreachable")

@@ -54,13 +54,9 @@ def new_page(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[Server]:
+def live_server(sqlite_url: str, tmp_path: Path) -> Iterator[Server]:
     """A server on a fresh SQLite file with the test site, clock at a working morning."""
-    from queue_server.store.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'loket.db'}"
-    upgrade(url)
-    with start_server(url, SITE_FILE, tmp_path, clock=MONDAY_MORNING) as srv:
+    with start_server(sqlite_url, SITE_FILE, tmp_path, clock=MONDAY_MORNING) as srv:
         yield srv
 
 

@@ -208,13 +208,10 @@ def test_a_whole_shift_at_two_counters(live_server: Server, new_page: Any) -> No
     expect(_button(one, "call")).to_contain_text("Panggil berikutnya")
 
 
-def test_the_screen_says_when_the_server_is_gone_and_recovers(tmp_path: Path,
+def test_the_screen_says_when_the_server_is_gone_and_recovers(tmp_path: Path, sqlite_url: str,
                                                               new_page: Any) -> None:
-    from queue_server.store.migrate import upgrade
-
     expect = _expect()
-    url = f"sqlite:///{tmp_path / 'loket.db'}"
-    upgrade(url)
+    url = sqlite_url
     add_users(url, SITE_FILE, {"siti": "officer"})
     port = free_port()
     page = new_page(1280, 800)

@@ -73,11 +73,8 @@ def test_a_backup_taken_while_16_clients_issue_holds_every_ticket_acknowledged_b
     assert issued_during > 0, "the clients should still be issuing while the backup runs"
 
 
-def test_a_backup_never_overwrites_an_existing_file(tmp_path: Path) -> None:
-    from queue_server.store.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'loket.db'}"
-    upgrade(url)
+def test_a_backup_never_overwrites_an_existing_file(tmp_path: Path, sqlite_url: str) -> None:
+    url = sqlite_url
     target = tmp_path / "exists.db"
     target.write_bytes(b"an older backup")
     done = subprocess.run([sys.executable, "-m", "queue_server.cli", "db", "backup",

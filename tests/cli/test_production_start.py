@@ -14,7 +14,6 @@ from queue_server import cli
 from queue_server.settings import Settings
 from queue_server.store import tables as t
 from queue_server.store.db import create_engine
-from queue_server.store.migrate import upgrade
 from queue_server.web.app import create_app
 from tests.support.servers import start_server
 
@@ -28,10 +27,9 @@ def run(argv: list[str], stdin: str = "", monkeypatch: pytest.MonkeyPatch | None
 
 
 @pytest.fixture
-def demo_database(tmp_path: Path) -> str:
+def demo_database(sqlite_url: str) -> str:
     """A database that a demo ran on: the published demo accounts exist."""
-    url = f"sqlite:///{tmp_path / 'loket.db'}"
-    upgrade(url)
+    url = sqlite_url
     settings = Settings.from_env(database_url=url, demo=True)
     with TestClient(create_app(settings)) as client:
         assert client.get("/healthz").status_code == 200

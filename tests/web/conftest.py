@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from queue_server.settings import Settings
-from queue_server.store.migrate import upgrade
 from queue_server.web.app import create_app
 from tests.conftest import MONDAY_MORNING, SITE_FILE
 from tests.support.staff import add_users
 
 
 @pytest.fixture
-def app_db(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'loket.db'}"
-    upgrade(url)
-    add_users(url, SITE_FILE, {"siti": "officer", "budi": "officer", "kepala": "supervisor"})
-    return url
+def app_db(sqlite_url: str) -> str:
+    add_users(sqlite_url, SITE_FILE, {"siti": "officer", "budi": "officer",
+                                      "kepala": "supervisor"})
+    return sqlite_url
 
 
 @pytest.fixture

@@ -21,9 +21,8 @@ from starlette.testclient import TestClient
 
 from queue_server.settings import Settings
 from queue_server.sitecheck import Finding, check_site_text, errors, line_index
-from queue_server.store.migrate import upgrade
 from queue_server.web.app import create_app
-from tests.conftest import MONDAY_MORNING, SITE_FILE
+from tests.conftest import MONDAY_MORNING, SITE_FILE, SqliteTemplate
 
 # The test site plus date overrides, so their fields are mutated too.
 BASE = SITE_FILE.read_text(encoding="utf-8").replace("holidays = true\n", """holidays = true
@@ -120,10 +119,8 @@ def _names(error: Finding, field: str, old_value: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "loket.db"
-    upgrade(f"sqlite:///{path}")
-    return path
+def template_db(sqlite_template: SqliteTemplate) -> Path:
+    return sqlite_template.path
 
 
 def _serves(text: str, template_db: Path) -> None:
