@@ -19,13 +19,22 @@ def test_bad_prefixes_and_numbers_are_refused(prefix: str, number: int) -> None:
         format_number(prefix, number)
 
 
-@given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=3),
-       st.integers(1, 99_999))
-def test_formatting_round_trips_and_sorts_like_the_number(prefix: str, number: int) -> None:
+PREFIXES = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=3)
+
+
+@given(PREFIXES, st.integers(1, 99_999))
+def test_formatting_round_trips(prefix: str, number: int) -> None:
     text = format_number(prefix, number)
     assert parse_number(text) == (prefix, number)
     if number < 1000:
         assert len(text) == len(prefix) + 4
+
+
+@given(PREFIXES, st.lists(st.integers(1, 999), min_size=2, max_size=30, unique=True))
+def test_texts_of_a_queue_sort_like_the_numbers_up_to_999(prefix: str,
+                                                          numbers: list[int]) -> None:
+    texts = [format_number(prefix, n) for n in numbers]
+    assert sorted(texts) == [format_number(prefix, n) for n in sorted(numbers)]
 
 
 @given(st.sets(st.integers(1, 5000), min_size=2, max_size=50))
