@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from queue_server.services.access import Role
 from queue_server.services.demo import DEMO_PASSWORD, DEMO_USERS
 from queue_server.settings import Settings, SettingsError
 from queue_server.site import DEMO_SITE, Site, SiteFileInvalid, load_site
@@ -416,7 +417,7 @@ def parser() -> argparse.ArgumentParser:
     add = user.add_parser("add", help="buat akun")
     common(add)
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=["officer", "supervisor", "admin"])
+    add.add_argument("--role", required=True, choices=[role.value for role in Role])
     add.add_argument("--full-name", default="")
     add.add_argument("--password-stdin", action="store_true")
     add.set_defaults(func=cmd_user_add)

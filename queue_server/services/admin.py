@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from queue_server.domain.errors import DomainError, Invalid
 from queue_server.domain.tickets import Status
 from queue_server.services import admin_edits as edits
+from queue_server.services.access import ADMINS, SUPERVISORS, require_role
 from queue_server.services.admin_config import (
     CHANGED,
     TOPICS,
@@ -28,15 +29,14 @@ from queue_server.services.admin_config import (
     stored_config,
 )
 from queue_server.services.context import Loket
-from queue_server.services.staff import require_role
 from queue_server.services.tickets import Actor
 from queue_server.site import build_site
 from queue_server.sitecheck import Finding, check_site
 from queue_server.store import tables as t
 from queue_server.store.sync import sync_site
 
-READERS = ("supervisor", "admin")
-WRITERS = ("admin",)
+READERS = SUPERVISORS
+WRITERS = ADMINS
 
 
 class ConfigRejected(Invalid):
@@ -78,7 +78,7 @@ def parse_version(header: str | None) -> int | None:
 async def edit(loket: Loket, actor: Actor, expected: int | None, action: str,
                change: Callable[[edits.Document], edits.Change],
                guard: Guard | None = None) -> Edited:
-    require_role(actor, *WRITERS)
+    require_role(actor, WRITERS)
     now = loket.clock.now()
     async with loket.db.write(loket.ids.site, now) as tx:
         stored = await stored_config(tx.conn, loket.ids.site, for_update=True)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from queue_server.domain.errors import Invalid, NotFound
 from queue_server.services import staff
+from queue_server.services.access import Role, require_role
 from queue_server.services.admin import READERS, WRITERS
 from queue_server.services.admin_config import audit
 from queue_server.services.context import Loket
@@ -38,10 +39,10 @@ def _fields(body: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
             raise Invalid("invalid", field=key, detail=f"kolom '{key}' tidak sah",
                           message_en=f"Invalid data: field '{key}' is not valid")
     role = body.get("role")
-    if role is not None and role not in staff.ROLES:
+    if role is not None and role not in set(Role):
         raise Invalid("invalid", field="role",
-                      detail=f"role harus salah satu dari {', '.join(staff.ROLES)}",
-                      message_en=f"Invalid data: role must be one of {', '.join(staff.ROLES)}")
+                      detail=f"role harus salah satu dari {', '.join(Role)}",
+                      message_en=f"Invalid data: role must be one of {', '.join(Role)}")
 
 
 async def _row(conn: AsyncConnection, loket: Loket, username: str) -> Any:
@@ -52,7 +53,7 @@ async def _row(conn: AsyncConnection, loket: Loket, username: str) -> Any:
 
 
 async def list_users(loket: Loket, actor: Actor) -> list[dict[str, Any]]:
-    staff.require_role(actor, *READERS)
+    require_role(actor, READERS)
     u = t.users
     async with loket.db.read() as conn:
         rows = (await conn.execute(select(u.c.username, u.c.full_name, u.c.role, u.c.active)
@@ -62,7 +63,7 @@ async def list_users(loket: Loket, actor: Actor) -> list[dict[str, Any]]:
 
 
 async def create_user(loket: Loket, actor: Actor, body: Mapping[str, Any]) -> dict[str, Any]:
-    staff.require_role(actor, *WRITERS)
+    require_role(actor, WRITERS)
     _fields(body, CREATE_FIELDS)
     for key in ("username", "role", "password"):
         if not body.get(key):
@@ -82,7 +83,7 @@ async def update_user(loket: Loket, actor: Actor, username: str,
                       body: Mapping[str, Any]) -> dict[str, Any]:
     """Change name, role or active; a new password or deactivation ends their sessions
     (and closes the counter they were signed in at)."""
-    staff.require_role(actor, *WRITERS)
+    require_role(actor, WRITERS)
     _fields(body, PATCH_FIELDS)
     now = loket.clock.now()
     async with loket.db.write(loket.ids.site, now) as tx:

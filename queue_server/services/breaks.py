@@ -20,6 +20,7 @@ from queue_server.domain.errors import DomainError, Forbidden, Invalid
 from queue_server.domain.rotation import Infeasible, plan_rotation
 from queue_server.domain.schedule import hours_on, parse_hours, schedule_from_config
 from queue_server.services import break_words
+from queue_server.services.access import SUPERVISORS, require_role
 from queue_server.services.context import Loket
 from queue_server.services.tickets import Actor
 from queue_server.store import tables as t
@@ -346,8 +347,7 @@ def _adopted_json(loket: Loket, row: Any) -> dict[str, Any] | None:
 async def adopt_rotation(loket: Loket, day: dt.date, actor: Actor) -> dict[str, Any]:
     """Store the plan proposed now as the day's plan (supervisor); an impossible plan is
     refused with the service that makes it impossible."""
-    if actor.role not in {"supervisor", "admin"}:
-        raise Forbidden("forbidden")
+    require_role(actor, SUPERVISORS)
     proposal = await propose_rotation(loket, day)
     problem = proposal["problem"]
     if problem is not None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from queue_server.services.access import Role
 from queue_server.services.staff import add_user
 from queue_server.store import tables as t
 
@@ -22,7 +23,7 @@ async def ensure_demo_accounts(conn: AsyncConnection, site_id: int, now: datetim
     for name in DEMO_USERS:
         if name in existing:
             continue
-        role = "officer" if name.startswith("petugas") else name
+        role = Role.OFFICER if name.startswith("petugas") else Role(name)
         await add_user(conn, site_id, name, DEMO_PASSWORD, role, now,
                        full_name=name.replace("petugas", "Petugas ").title(),
                        check_password=False)

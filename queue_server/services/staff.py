@@ -14,16 +14,16 @@ from argon2 import PasswordHasher
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from queue_server.domain.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
+from queue_server.domain.errors import DomainError, Invalid, NotFound, Unauthorized
 from queue_server.domain.passwords import password_problem
 from queue_server.services import throttle
+from queue_server.services.access import SUPERVISORS, Role, require_role
 from queue_server.services.context import Loket
 from queue_server.services.passwords import HASHER, PasswordHashing
 from queue_server.services.tickets import Actor
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
 
-ROLES = ("officer", "supervisor", "admin")
 SESSION_HOURS = 10  # one working day; sign in again tomorrow
 MAX_FAILURES = throttle.PER_PAIR
 RateLimited = throttle.RateLimited
@@ -47,8 +47,8 @@ async def add_user(conn: AsyncConnection, site_id: int, username: str, password:
     """Create an account. ``check_password=False`` is for the demo's published accounts only;
     a real server refuses to start while any of them keeps that password. ``hasher`` is for
     tests, which make accounts with cheap argon2 parameters."""
-    if role not in ROLES:
-        raise Invalid("invalid", detail=f"role harus salah satu dari {', '.join(ROLES)}")
+    if role not in set(Role):
+        raise Invalid("invalid", detail=f"role harus salah satu dari {', '.join(Role)}")
     if not username or len(username) > 64 or not username.replace(".", "").replace(
             "_", "").replace("-", "").isalnum():
         raise Invalid("invalid", detail="nama pengguna: huruf, angka, '.', '_' atau '-'")
@@ -137,7 +137,7 @@ async def sign_in(loket: Loket, username: str, password: str,
             counter_id=counter_id, csrf_token=csrf, created_at=now, expires_at=expires))
         await tx.conn.execute(insert(t.login_attempts).values(username=username, at=now, ok=True))
         await throttle.succeeded(tx.conn, loket.ids.site, username, address)
-    actor = Actor(user.id, user.username, user.role, counter_code)
+    actor = Actor(user.id, user.username, Role(user.role), counter_code)
     return SignIn(token, csrf, expires, actor)
 
 
@@ -184,7 +184,7 @@ async def sign_out(loket: Loket, token: str) -> None:
 async def unlock_sign_in(loket: Loket, username: str, actor: Actor) -> int:
     """Lift the sign-in limits on ``username`` (a supervisor's way back for an officer locked
     out by someone else's guesses); audited. Returns how many counters were cleared."""
-    require_role(actor, "supervisor", "admin")
+    require_role(actor, SUPERVISORS)
     now = loket.clock.now()
     async with loket.db.write(loket.ids.site, now) as tx:
         exists = (await tx.conn.execute(select(t.users.c.id).where(
@@ -231,13 +231,8 @@ async def session_for(loket: Loket, token: str) -> Session:
     if row.expires_at <= now:
         raise Unauthorized("session_expired")
     counter = loket.ids.counter_codes.get(row.counter_id) if row.counter_id else None
-    return Session(Actor(row.id, row.username, row.role, counter), row.csrf_token,
+    return Session(Actor(row.id, row.username, Role(row.role), counter), row.csrf_token,
                    row.expires_at)
-
-
-def require_role(actor: Actor, *roles: str) -> None:
-    if actor.role not in roles:
-        raise Forbidden("forbidden")
 
 
 async def counters_state(loket: Loket) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from queue_server.domain import tickets as lifecycle
 from queue_server.domain.errors import Closed, DomainError, Forbidden, Invalid, NotFound
 from queue_server.domain.numbering import format_number, parse_number
 from queue_server.domain.tickets import Status, Ticket
+from queue_server.services.access import Role, oversees_counters
 from queue_server.services.context import Loket
 from queue_server.services.views import candidate, select_tickets, ticket_json, to_domain
 from queue_server.site import Service
@@ -32,7 +33,7 @@ class Actor:
 
     user_id: int
     username: str
-    role: str
+    role: Role
     counter: str | None
 
 
@@ -265,7 +266,7 @@ async def _now_serving(conn: AsyncConnection, loket: Loket,
 
 
 def _check_counter(actor: Actor, counter_code: str) -> None:
-    if actor.role == "officer" or actor.counter is not None:
+    if actor.role == Role.OFFICER or actor.counter is not None:
         if actor.counter is None:
             raise Forbidden("no_counter")
         if actor.counter != counter_code:
@@ -422,8 +423,7 @@ async def _act(
         # The counter holding the ticket acts on it; a supervisor signed in without a counter
         # may clear up a ticket left at a closed counter.
         holds = before.counter is not None and actor.counter == before.counter
-        supervising = actor.counter is None and actor.role in {"supervisor", "admin"}
-        if not (holds or supervising):
+        if not (holds or oversees_counters(actor)):
             raise Forbidden("not_your_ticket")
         after = change(before, now)
         result = await tx.conn.execute(update(tk).where(

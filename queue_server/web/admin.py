@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -24,9 +24,9 @@ from queue_server.domain.errors import Invalid
 from queue_server.events.hub import Hub
 from queue_server.services import admin, admin_users
 from queue_server.services import admin_edits as edits
+from queue_server.services.access import Role, require_role
 from queue_server.services.admin_config import reload_site, stored_config
 from queue_server.services.context import Loket
-from queue_server.services.staff import require_role
 from queue_server.services.tickets import Actor
 from queue_server.web.auth import current_session
 from queue_server.web.http import read_json
@@ -39,9 +39,9 @@ def _loket(request: Request) -> Loket:
     return loket
 
 
-async def _actor(request: Request, *roles: str) -> Actor:
+async def _actor(request: Request, roles: Collection[Role]) -> Actor:
     session = await current_session(request, _loket(request))
-    require_role(session.actor, *roles)
+    require_role(session.actor, roles)
     return session.actor
 
 
@@ -56,7 +56,7 @@ def _json(body: Any, version: int, status: int = 200) -> JSONResponse:
 
 
 async def get_site(request: Request) -> Response:
-    await _actor(request, *admin.READERS)
+    await _actor(request, admin.READERS)
     loket = _loket(request)
     async with loket.db.read() as conn:
         stored = await stored_config(conn, loket.ids.site)
@@ -66,7 +66,7 @@ async def get_site(request: Request) -> Response:
 
 
 async def get_audit(request: Request) -> Response:
-    await _actor(request, *admin.READERS)
+    await _actor(request, admin.READERS)
     loket = _loket(request)
     first, last = date_range(request, loket)
     async with loket.db.read() as conn:
@@ -103,7 +103,7 @@ async def _body(request: Request) -> dict[str, Any]:
 async def _edit(request: Request, action: str,
                 change: Callable[[edits.Document], edits.Change],
                 guard: admin.Guard | None = None, *, key: str) -> Response:
-    actor = await _actor(request, *admin.WRITERS)
+    actor = await _actor(request, admin.WRITERS)
     expected = admin.parse_version(request.headers.get("if-match"))
     done = await admin.edit(_loket(request), actor, expected, action, change, guard)
     body: dict[str, Any] = {key: done.change.after, "version": done.version,
@@ -178,16 +178,16 @@ async def delete_printer(request: Request) -> Response:
 async def users(request: Request) -> Response:
     loket = _loket(request)
     if request.method == "GET":
-        actor = await _actor(request, *admin.READERS)
+        actor = await _actor(request, admin.READERS)
         return JSONResponse({"users": await admin_users.list_users(loket, actor)},
                             headers={"Cache-Control": "no-store"})
-    actor = await _actor(request, *admin.WRITERS)
+    actor = await _actor(request, admin.WRITERS)
     user = await admin_users.create_user(loket, actor, await _body(request))
     return JSONResponse({"user": user}, status_code=201)
 
 
 async def patch_user(request: Request) -> Response:
-    actor = await _actor(request, *admin.WRITERS)
+    actor = await _actor(request, admin.WRITERS)
     user = await admin_users.update_user(_loket(request), actor, request.path_params["username"],
                                          await _body(request))
     return JSONResponse({"user": user})

@@ -15,6 +15,7 @@ from starlette.templating import Jinja2Templates
 
 from queue_server.services import admin, admin_users
 from queue_server.services import admin_edits as edits
+from queue_server.services.access import has_role
 from queue_server.services.admin_config import stored_config
 from queue_server.services.context import Loket
 from queue_server.services.staff import Session
@@ -48,7 +49,7 @@ def _render(request: Request, name: str, context: dict[str, Any]) -> Response:
 async def _page(request: Request, name: str, here: str, **context: Any) -> Response:
     loket = _loket(request)
     session = await optional_session(request, loket)
-    if session is None or session.actor.role not in admin.READERS:
+    if session is None or not has_role(session.actor, admin.READERS):
         return _render(request, "admin/signin.html", {"wrong_role": session is not None})
     async with loket.db.read() as conn:
         stored = await stored_config(conn, loket.ids.site)
@@ -56,7 +57,7 @@ async def _page(request: Request, name: str, here: str, **context: Any) -> Respo
     return _render(request, name, {
         "here": here, "doc": stored.document, "version": stored.version,
         "user": session.actor.username, "csrf_token": session.csrf_token,
-        "readonly": session.actor.role not in admin.WRITERS, **context})
+        "readonly": not has_role(session.actor, admin.WRITERS), **context})
 
 
 async def services_page(request: Request) -> Response:
@@ -81,7 +82,7 @@ async def users_page(request: Request) -> Response:
 
 
 def _reader(session: Session | None) -> bool:
-    return session is not None and session.actor.role in admin.READERS
+    return session is not None and has_role(session.actor, admin.READERS)
 
 
 async def hours_page(request: Request) -> Response:

@@ -15,10 +15,10 @@ from starlette.routing import BaseRoute, Route
 
 from queue_server.domain.errors import Invalid
 from queue_server.services import breaks as service
+from queue_server.services.access import STAFF, SUPERVISORS, require_role
 from queue_server.services.context import Loket
 from queue_server.services.day import close_day, last_closed_day, next_close_check
 from queue_server.services.hours import OpeningHours, refresh_waits
-from queue_server.services.staff import require_role
 from queue_server.store.db import StoredEvent
 from queue_server.web.auth import current_session
 from queue_server.web.http import field, language, read_json
@@ -167,7 +167,7 @@ def _day(request: Request, value: object) -> dt.date:
 async def rotation_plan(request: Request) -> Response:
     loket = _loket(request)
     session = await current_session(request, loket)
-    require_role(session.actor, "officer", "supervisor", "admin")
+    require_role(session.actor, STAFF)
     day = _day(request, request.query_params.get("date"))
     plan = await service.propose_rotation(loket, day, language(request))
     return JSONResponse({"rotation_plan": plan})
@@ -176,7 +176,7 @@ async def rotation_plan(request: Request) -> Response:
 async def adopt_rotation_plan(request: Request) -> Response:
     loket = _loket(request)
     session = await current_session(request, loket)
-    require_role(session.actor, "supervisor", "admin")
+    require_role(session.actor, SUPERVISORS)
     data = await read_json(request)
     day = _day(request, field(data, "date", str, required=False, nullable=True))
     plan = await service.adopt_rotation(loket, day, session.actor)

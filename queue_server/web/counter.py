@@ -12,6 +12,7 @@ from starlette.templating import Jinja2Templates
 
 from queue_server.domain.errors import Forbidden
 from queue_server.services import queues
+from queue_server.services.access import oversees_counters
 from queue_server.services.context import Loket
 from queue_server.services.staff import Session
 from queue_server.web.auth import current_session
@@ -30,7 +31,7 @@ def _may_watch(session: Session, code: str) -> None:
     """An officer sees only the counter signed in at; a supervisor without a counter sees
     any."""
     actor = session.actor
-    if actor.counter is None and actor.role in {"supervisor", "admin"}:
+    if oversees_counters(actor):
         return
     if actor.counter is None:
         raise Forbidden("no_counter")

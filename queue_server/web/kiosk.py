@@ -19,8 +19,9 @@ from starlette.templating import Jinja2Templates
 import kiosk_ui
 from printers.slips import preload as preload_slips
 from queue_server.domain.counter_text import counters_text
-from queue_server.domain.errors import Forbidden, Invalid, NotFound
+from queue_server.domain.errors import Invalid, NotFound
 from queue_server.services import tickets
+from queue_server.services.access import SUPERVISORS, require_role
 from queue_server.services.context import Loket
 from queue_server.services.opening import kiosk_status
 from queue_server.services.printing import Printing, qr_svg, serving_counters, track_url
@@ -34,7 +35,6 @@ templates = Jinja2Templates(directory=str(UI / "templates"))
 
 #: Seconds without a touch before the kiosk goes back to the start (``?idle=`` overrides).
 IDLE_S = 45
-SUPERVISORS = {"supervisor", "admin"}
 
 
 @contextlib.asynccontextmanager
@@ -157,8 +157,7 @@ async def print_status(request: Request) -> Response:
 
 async def _supervisor(request: Request) -> None:
     session = await current_session(request, _loket(request))
-    if session.actor.role not in SUPERVISORS:
-        raise Forbidden("forbidden")
+    require_role(session.actor, SUPERVISORS)
 
 
 async def list_printers(request: Request) -> Response:

@@ -26,15 +26,15 @@ from starlette.templating import Jinja2Templates
 from queue_server.domain import skm as skm_rules
 from queue_server.domain.errors import Forbidden, NotFound, Unauthorized
 from queue_server.services import exports, skm, stats
+from queue_server.services.access import SUPERVISORS, Role, has_role, require_role
 from queue_server.services.context import Loket
-from queue_server.services.staff import Session, require_role
+from queue_server.services.staff import Session
 from queue_server.web.auth import current_session, optional_session
 from queue_server.web.http import language, read_json
 
 log = logging.getLogger("loket.supervisor")
 UI = Path(__file__).resolve().parents[2] / "counter_ui"
 templates = Jinja2Templates(directory=str(UI / "templates"))
-ROLES = ("supervisor", "admin")
 
 
 def _loket(request: Request) -> Loket:
@@ -44,7 +44,7 @@ def _loket(request: Request) -> Loket:
 
 async def _supervisor(request: Request) -> Session:
     session = await current_session(request, _loket(request))
-    require_role(session.actor, *ROLES)
+    require_role(session.actor, SUPERVISORS)
     return session
 
 
@@ -184,7 +184,7 @@ async def live_fragment(request: Request) -> Response:
 async def dashboard(request: Request) -> Response:
     loket = _loket(request)
     session = await optional_session(request, loket)
-    if session is None or session.actor.role not in ROLES:
+    if session is None or not has_role(session.actor, SUPERVISORS):
         return _page(request, "supervisor/signin.html", {
             "wrong_role": session is not None})
     tab = "stats" if request.query_params.get("tab") == "stats" else "live"
@@ -235,7 +235,7 @@ async def _tablet_session(request: Request, code: str) -> Session | None:
     if session is None:
         return None
     actor = session.actor
-    if actor.role == "officer" and actor.counter not in (None, code):
+    if actor.role == Role.OFFICER and actor.counter not in (None, code):
         raise Forbidden("wrong_counter", signed_in=actor.counter, counter=code)
     return session
 

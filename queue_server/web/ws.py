@@ -36,6 +36,7 @@ from queue_server.events.feed import EventFeed, events_after
 from queue_server.events.hub import Hub, Subscription
 from queue_server.events.screens import KINDS, ScreenInfo, Screens, claim_announcement
 from queue_server.events.snapshots import display_state, snapshot
+from queue_server.services.access import SUPERVISORS, has_role
 from queue_server.services.context import Loket
 from queue_server.web.auth import optional_session
 from queue_server.web.failures import failure_code
@@ -269,7 +270,7 @@ async def endpoint(ws: WebSocket) -> None:
             raise BadRequest("invalid", f"unknown agency {agency!r}")
         if "supervisor" in topics:
             session = await optional_session(ws, loket)
-            if session is None or session.actor.role not in {"supervisor", "admin"}:
+            if session is None or not has_role(session.actor, SUPERVISORS):
                 raise BadRequest("forbidden", "the supervisor topic needs a supervisor")
     except BadRequest as exc:
         await ws.send_json({"type": "error", "error": {"code": exc.code, "message": str(exc)}})
