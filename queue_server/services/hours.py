@@ -2,8 +2,8 @@
 
 ``OpeningHours.check`` is synchronous (it runs before the issuing transaction), so the one
 input it needs from the database, each service's estimated wait for a ticket taken now, is
-kept in a small table refreshed by ``refresh_waits`` (the lifespan of ``web/breaks.py`` runs it
-every few seconds and after each issued or called ticket).
+kept in a small table refreshed by ``refresh_waits`` (``services/jobs.py`` runs it every few
+seconds and after each issued or called ticket).
 """
 
 from __future__ import annotations

@@ -20,9 +20,11 @@ from starlette.routing import BaseRoute, Route
 from queue_server.clock import Clock, ShiftedClock, SystemClock
 from queue_server.domain.errors import DomainError
 from queue_server.events.hub import Hub
+from queue_server.services import jobs
 from queue_server.services.admin_config import open_site_at_start
 from queue_server.services.context import Loket
 from queue_server.services.demo import ensure_demo_accounts
+from queue_server.services.hours import OpeningHours
 from queue_server.settings import Settings
 from queue_server.site import load_site
 from queue_server.store.db import Database, create_engine
@@ -45,8 +47,8 @@ from queue_server.web.http import error_response
 log = logging.getLogger("loket")
 
 #: One module per audience. Each has ``routes``; one that needs start-up work (a print
-#: spool, a LISTEN connection, the opening-hours gate) also has ``lifespan(app)``, an async
-#: context manager entered after the core is wired, in this order.
+#: spool, a LISTEN connection) also has ``lifespan(app)``, an async context manager entered
+#: after the core is wired, in this order. The background jobs start after them.
 AUDIENCES: tuple[ModuleType, ...] = (api, openapi, ws, display, kiosk, counter, supervisor,
                                      breaks, metrics, admin, admin_pages)
 
@@ -111,8 +113,9 @@ def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = Non
                 await ensure_demo_accounts(conn, ids.site, clock.now())
         hub = Hub()
         db.on_commit(hub.publish)
-        loket = Loket(db=db, site=live, ids=ids, clock=clock, public_url=settings.public_url,
-                      config_version=version)
+        gate = OpeningHours(live)
+        loket = Loket(db=db, site=live, ids=ids, clock=clock, gate=gate,
+                      public_url=settings.public_url, config_version=version)
         app.state.loket = loket
         app.state.hub = hub
         app.state.settings = settings
@@ -121,6 +124,7 @@ def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = Non
                 for module in AUDIENCES:
                     if hasattr(module, "lifespan"):
                         await stack.enter_async_context(module.lifespan(app))
+                await stack.enter_async_context(jobs.running(loket, gate))
                 yield {}
         finally:
             await db.dispose()

@@ -1,14 +1,10 @@
-"""Opening hours gate, breaks and rotation plan API (issue 3)."""
+"""Breaks and rotation plan API. The opening-hours gate is wired in ``create_app``; the
+background jobs behind it and the breaks live in ``services/jobs.py``."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
-import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -17,100 +13,8 @@ from queue_server.domain.errors import Invalid
 from queue_server.services import breaks as service
 from queue_server.services.access import STAFF, SUPERVISORS, require_role
 from queue_server.services.context import Loket
-from queue_server.services.day import close_day, last_closed_day, next_close_check
-from queue_server.services.hours import OpeningHours, refresh_waits
-from queue_server.store.db import StoredEvent
 from queue_server.web.auth import current_session
 from queue_server.web.http import field, language, read_json
-
-log = logging.getLogger("loket.breaks")
-
-#: How often the estimated waits behind the opening-hours gate are refreshed at most.
-WAIT_REFRESH_S = 5.0
-MIN_GAP_S = 0.5
-#: How often overdue breaks are flagged and waiting breaks reconsidered.
-BREAK_CHECK_S = 30.0
-#: Upper bound on iterations of the background loops (years of uptime at their periods).
-MAX_ROUNDS = 50_000_000
-
-
-async def _every(period_s: float, work: Callable[[], Awaitable[None]], name: str,
-                 wake: asyncio.Event | None = None) -> None:
-    """Run ``work`` now and then every ``period_s`` (sooner when ``wake`` is set); a failing
-    round is logged and the loop carries on."""
-    for _ in range(MAX_ROUNDS):
-        try:
-            await work()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("%s failed", name)
-        if wake is None:
-            await asyncio.sleep(period_s)
-            continue
-        await asyncio.sleep(MIN_GAP_S)  # a burst of tickets costs one refresh, not hundreds
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), timeout=period_s)
-        wake.clear()
-
-
-async def _close_days(loket: Loket, gate: OpeningHours) -> None:
-    """Expire what previous business days left, then wake after each day's close (plus the
-    grace) to do it again. The sleep is re-measured in short steps, so a moved clock or a
-    suspended machine is noticed within a minute."""
-    for _ in range(MAX_ROUNDS):
-        try:
-            await close_day(loket, last_closed_day(gate.schedule, loket.clock.now()))
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("closing the business day failed")
-        due = next_close_check(gate.schedule, loket.clock.now())
-        for _ in range(60 * 24 * 2):  # two days of one-minute steps at most
-            left = (due - loket.clock.now()).total_seconds()
-            if left <= 0:
-                break
-            await asyncio.sleep(min(left, 60.0))
-
-
-@contextlib.asynccontextmanager
-async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    loket: Loket = app.state.loket
-    gate = OpeningHours(loket.site)
-    loket.gate = gate
-    queue_moved = asyncio.Event()
-
-    staffing_changed = asyncio.Event()
-
-    async def on_commit(events: list[StoredEvent]) -> None:
-        if any(e.type.startswith(("ticket.", "counter.")) for e in events):
-            queue_moved.set()
-        if any(e.type in {"counter.opened", "counter.closed"} for e in events):
-            staffing_changed.set()
-
-    async def check_breaks() -> None:
-        await service.flag_overdue(loket)
-        await service.reconcile(loket)
-
-    loket.db.on_commit(on_commit)
-    tasks = [
-        asyncio.create_task(_every(WAIT_REFRESH_S, lambda: refresh_waits(loket, gate),
-                                   "refreshing estimated waits", queue_moved)),
-        asyncio.create_task(_close_days(loket, gate)),
-        asyncio.create_task(_every(BREAK_CHECK_S, check_breaks, "checking breaks",
-                                   staffing_changed)),
-    ]
-    try:
-        yield
-    finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-
-
-# --- HTTP ---------------------------------------------------------------------------------------
 
 
 def _loket(request: Request) -> Loket:

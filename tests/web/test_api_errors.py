@@ -165,3 +165,9 @@ def test_an_idempotency_key_that_is_too_long_is_refused(client: TestClient,
     _error(client.post("/api/v1/tickets", json={"service": "KTP"},
                        headers={"Idempotency-Key": "k" * 101}), 422, "invalid")
     assert _counts(app_db) == before
+
+
+def test_the_opening_hours_gate_is_wired_before_any_audience_starts(client: TestClient) -> None:
+    from queue_server.services.hours import OpeningHours
+
+    assert isinstance(client.app.state.loket.gate, OpeningHours)  # type: ignore[attr-defined]

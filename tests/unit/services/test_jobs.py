@@ -1,0 +1,62 @@
+"""The background loop every job runs in: on time, woken early, and never stopped by a
+failing round."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from queue_server.services import jobs
+
+
+async def run_for(seconds: float, period_s: float, work: Callable[[], Awaitable[None]],
+                  wake: asyncio.Event | None = None) -> None:
+    task = asyncio.create_task(jobs.every(period_s, work, "the job", wake))
+    await asyncio.sleep(seconds)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def test_a_job_runs_at_once_then_every_period() -> None:
+    rounds = 0
+
+    async def work() -> None:
+        nonlocal rounds
+        rounds += 1
+
+    await run_for(0.2, 0.01, work)
+    assert rounds >= 3
+
+
+async def test_a_failing_round_is_logged_and_the_next_one_runs(
+        caplog: pytest.LogCaptureFixture) -> None:
+    rounds = 0
+
+    async def work() -> None:
+        nonlocal rounds
+        rounds += 1
+        if rounds == 1:
+            raise RuntimeError("database away")
+
+    await run_for(0.2, 0.01, work)
+    assert rounds >= 2
+    assert "the job failed" in caplog.text
+
+
+async def test_a_wake_up_runs_the_job_before_its_period(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jobs, "MIN_GAP_S", 0.0)
+    rounds = 0
+    wake = asyncio.Event()
+
+    async def work() -> None:
+        nonlocal rounds
+        rounds += 1
+        if rounds == 1:
+            wake.set()
+
+    await run_for(0.2, 3600, work, wake)
+    assert rounds == 2  # the start, the wake-up; the hour has not passed
