@@ -7,9 +7,9 @@ import asyncio
 import getpass
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from queue_server.services.access import Role
 from queue_server.services.demo import DEMO_PASSWORD, DEMO_USERS
@@ -224,7 +224,8 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _live(args: argparse.Namespace, work: Callable[[Settings], Awaitable[int]]) -> int:
+def _live(args: argparse.Namespace,
+          work: Callable[[Settings], Coroutine[Any, Any, int]]) -> int:
     from queue_server.store.migrate import upgrade
 
     settings = _settings(args)

@@ -14,14 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from queue_server.services.context import Loket
 from queue_server.site import Site, SiteFileInvalid, build_site, json_ready
 from queue_server.sitecheck import check_site
 from queue_server.store import tables as t
+from queue_server.store.dialect import locking, upsert
 from queue_server.store.sync import Ids, sync_site
 
 log = logging.getLogger("loket.config")
@@ -42,8 +41,8 @@ async def stored_config(conn: AsyncConnection, site_id: int, *,
                         for_update: bool = False) -> Stored | None:
     sc = t.site_configs
     query = select(sc.c.version, sc.c.document, sc.c.updated_at).where(sc.c.site_id == site_id)
-    if for_update and conn.dialect.name != "sqlite":
-        query = query.with_for_update()
+    if for_update:
+        query = locking(conn, query)
     row = (await conn.execute(query)).first()
     return None if row is None else Stored(int(row.version), dict(row.document), row.updated_at)
 
@@ -60,10 +59,9 @@ def site_from_document(document: dict[str, Any], source: str = "basis data") -> 
 async def site_id_for(conn: AsyncConnection, site: Site) -> int:
     """The site's row, created if new; upserting also locks it, so two processes seeding a
     fresh database at once take turns."""
-    dialect_insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
-    stmt = dialect_insert(t.sites).values(code=site.code, name=site.name,
-                                          timezone=site.timezone)
-    stmt = stmt.on_conflict_do_update(index_elements=["code"], set_={"code": site.code})
+    stmt = upsert(conn, t.sites, {"code": site.code, "name": site.name,
+                                  "timezone": site.timezone},
+                  key=["code"], update={"code": site.code})
     return int((await conn.execute(stmt.returning(t.sites.c.id))).scalar_one())
 
 
@@ -74,10 +72,9 @@ async def open_site(conn: AsyncConnection, file_site: Site, now: datetime
     site_id = await site_id_for(conn, file_site)
     stored = await stored_config(conn, site_id)
     if stored is None:
-        dialect_insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
-        await conn.execute(dialect_insert(t.site_configs).values(
-            site_id=site_id, version=1, document=file_site.document, updated_at=now,
-        ).on_conflict_do_nothing())
+        await conn.execute(upsert(conn, t.site_configs, {
+            "site_id": site_id, "version": 1, "document": file_site.document,
+            "updated_at": now}, key=["site_id"]))
         stored = await stored_config(conn, site_id)
         assert stored is not None
     site = (file_site if stored.document == file_site.document

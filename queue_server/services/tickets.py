@@ -367,10 +367,8 @@ async def call_number(loket: Loket, counter_code: str, number_text: str,
         query = select_tickets().where(
             tk.c.site_id == loket.ids.site, tk.c.business_day == loket.business_day(now),
             tk.c.queue == prefix, tk.c.number == number)
-        if not loket.db.is_sqlite:
-            # Waits for a racing counter's commit, then sees the row as it left it.
-            query = query.with_for_update()
-        row = (await tx.conn.execute(query)).first()
+        # Waits for a racing counter's commit, then sees the row as it left it.
+        row = (await tx.conn.execute(locking(tx.conn, query))).first()
         if row is None:
             raise NotFound("number_not_found", number=text)
         before = to_domain(loket, row)

@@ -16,6 +16,7 @@ from queue_server.domain.errors import Closed
 from queue_server.domain.schedule import override_notice, upcoming_overrides
 from queue_server.services import staff, tickets
 from queue_server.services.context import Loket
+from queue_server.services.hours import OpeningHours
 from queue_server.services.queues import waiting_by_service
 from queue_server.web.auth import COOKIE, current_session
 from queue_server.web.failures import RETRY_UNAVAILABLE_S
@@ -75,7 +76,9 @@ async def list_services(request: Request) -> Response:
     # Closures and special hours of the coming week join the running text, so visitors hear
     # of them before they make the trip.
     lang = language(request)
-    upcoming = [override_notice(o, lang) for o in upcoming_overrides(loket.gate.schedule, now)]
+    schedule = loket.gate.schedule if isinstance(loket.gate, OpeningHours) else None
+    upcoming = [override_notice(o, lang) for o in upcoming_overrides(schedule, now)
+                ] if schedule is not None else []
     return JSONResponse({"site": {"code": loket.site.code, "name": loket.site.name,
                                   "address": loket.site.address,
                                   "maklumat": loket.site.maklumat,

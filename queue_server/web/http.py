@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from queue_server.domain.errors import DomainError, Invalid
+from queue_server.domain.schedule import Lang
 from queue_server.messages import message
 
 MAX_BODY = 16 * 1024
@@ -22,11 +23,13 @@ class BodyTooLarge(DomainError):
     status = 413
 
 
-def language(request: Request) -> str:
+def language(request: Request) -> Lang:
     """Indonesian unless the client asks for English (``?lang=en`` or Accept-Language)."""
     chosen = request.query_params.get("lang") or request.cookies.get("lang")
-    if chosen in {"id", "en"}:
-        return chosen
+    if chosen == "id":
+        return "id"
+    if chosen == "en":
+        return "en"
     accept = request.headers.get("accept-language", "").lower()
     for part in accept.split(","):
         tag = part.split(";")[0].strip()

@@ -12,16 +12,14 @@ from starlette.testclient import TestClient
 from queue_server.cli import main
 from queue_server.settings import Settings
 from queue_server.site import load_site
-from queue_server.store.migrate import upgrade
 from queue_server.web.app import create_app
 from tests.conftest import MONDAY_MORNING, SITE_FILE
 from tests.support.staff import PASSWORD, add_users
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'loket.db'}"
-    upgrade(url)
+def db_url(sqlite_url: str) -> str:
+    url = sqlite_url
     add_users(url, SITE_FILE, {"admin1": "admin"})
     return url
 

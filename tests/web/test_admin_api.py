@@ -4,7 +4,6 @@ guarded, audited, and only for administrators."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +12,6 @@ from starlette.testclient import TestClient
 from queue_server.settings import Settings
 from queue_server.site import load_site
 from queue_server.sitecheck import check_site
-from queue_server.store.migrate import upgrade
 from queue_server.web.app import create_app
 from tests.conftest import MONDAY_MORNING, SITE_FILE
 from tests.support.staff import PASSWORD, add_users
@@ -25,9 +23,8 @@ NEW_SERVICE = {"agency": "DUKCAPIL", "name": "Surat Pindah", "name_en": "Moving 
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'loket.db'}"
-    upgrade(url)
+def db_url(sqlite_url: str) -> str:
+    url = sqlite_url
     add_users(url, SITE_FILE, {"siti": "officer", "kepala": "supervisor", "admin1": "admin",
                                "admin2": "admin"})
     return url
