@@ -33,9 +33,6 @@ HASHER = PasswordHasher()
 T = TypeVar("T")
 
 
-T = TypeVar("T")
-
-
 class Busy(DomainError):
     status = 503
 

@@ -53,7 +53,7 @@ async def list_breaks(request: Request) -> Response:
     break through ``/api/v1/counters`` without the reasons or the queue."""
     loket = _loket(request)
     session = await current_session(request, loket)
-    require_role(session.actor, "officer", "supervisor", "admin")
+    require_role(session.actor, STAFF)
     return JSONResponse(await service.current(loket))
 
 
