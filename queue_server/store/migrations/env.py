@@ -16,9 +16,15 @@ config = context.config
 
 
 def _migrate(connection: Connection) -> None:
+    # Two server processes starting together must not both migrate: take the lock with the
+    # first statement (PostgreSQL: an advisory lock; SQLite: the BEGIN IMMEDIATE this
+    # connection's first statement starts), before Alembic reads the current version. Alembic
+    # then finds a transaction already open and runs every step inside it, never committing
+    # (and so releasing the lock) between steps.
     if connection.dialect.name == "postgresql":
-        # Two server processes starting together must not both migrate.
         connection.execute(text("SELECT pg_advisory_xact_lock(727465)"))
+    else:
+        connection.execute(text("SELECT 1"))
     context.configure(
         connection=connection,
         target_metadata=metadata,
