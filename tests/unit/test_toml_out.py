@@ -39,3 +39,9 @@ def test_any_text_and_numbers_survive(table: dict[str, object]) -> None:
     # TOML arrays may mix types since 1.0; tomllib reads them.
     document = {"site": table}
     assert tomllib.loads(toml_out.dump(document)) == document
+
+
+def test_a_key_ending_in_a_newline_is_quoted() -> None:
+    # Found by hypothesis: the bare-key pattern's "$" matched before a trailing newline.
+    document = {"site": {"0\n": ""}}
+    assert tomllib.loads(toml_out.dump(document)) == document
