@@ -17,7 +17,7 @@ from queue_server.domain.speech import CLIP_NAMES
 DEFAULT_PACK = Path(__file__).resolve().parents[1] / "display_ui" / "static" / "voice"
 MANIFEST = "manifest.json"
 #: Browsers decode these with Web Audio everywhere we run (Chromium, Firefox).
-_FILE = re.compile(r"^[A-Za-z0-9_.-]{1,64}\.(mp3|ogg|opus|wav|m4a)$")
+_FILE = re.compile(r"^[A-Za-z0-9_.-]{1,64}\.(mp3|ogg|opus|wav|m4a)\Z")
 
 
 class VoicePackInvalid(ValueError):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-_NUMBER = re.compile(r"^([A-Z]{1,3})-(\d{3,})$")
-_PREFIX = re.compile(r"^[A-Z]{1,3}$")
+_NUMBER = re.compile(r"^([A-Z]{1,3})-(\d{3,})\Z")
+_PREFIX = re.compile(r"^[A-Z]{1,3}\Z")
 
 
 def format_number(prefix: str, number: int) -> str:

@@ -10,10 +10,10 @@ from queue_server.domain.numbering import is_valid_prefix
 from queue_server.sitecheck.facts import CounterFact, Facts, ServiceFact
 from queue_server.sitecheck.fields import Reader
 
-CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
+CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}\Z")
 ALL_SERVICES = "*"
 _AGENCY_KEYS = ("code", "name", "short_name", "kind", "queue", "logo", "services", "counters")
-_LOGO = re.compile(r"^[^\x00-\x1f]+\.(svg|png|jpe?g|webp)$", re.IGNORECASE)
+_LOGO = re.compile(r"^[^\x00-\x1f]+\.(svg|png|jpe?g|webp)\Z", re.IGNORECASE)
 _SERVICE_KEYS = ("code", "name", "name_en", "queue", "daily_quota", "target_wait_minutes",
                  "service_minutes", "standard", "active")
 _STANDARD_LISTS = ("persyaratan", "mekanisme")

@@ -11,7 +11,7 @@ from printers.devices import KINDS, PAPER_WIDTHS
 from queue_server.sitecheck.facts import Facts
 from queue_server.sitecheck.fields import Reader
 
-DEVICE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+DEVICE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}\Z")
 _COMMON = ("code", "kind", "paper_mm", "attempts", "timeout_s", "retry_s")
 #: what each kind of printer needs: key → (required, highest value or None for text)
 _BY_KIND: dict[str, dict[str, tuple[bool, int | None]]] = {

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from queue_server.sitecheck.facts import Facts
 from queue_server.sitecheck.fields import Reader
 
-SITE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
-CATEGORY_CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+SITE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}\Z")
+CATEGORY_CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}\Z")
 
 TOP_LEVEL = ("site", "hours", "breaks", "ordering", "priority_categories", "agencies",
              "counters", "printers", "kiosks", "voice")

@@ -21,7 +21,7 @@ _HOURS_KEYS = (*WEEKDAYS, "kiosk_opens_minutes_before", "cutoff_minutes_before_c
                "holidays", "overrides")
 _OVERRIDE_KEYS = ("date", "from", "to", "hours", "closed", "reason")
 _BREAK_KEYS = ("min_staffed_counters", "window", "default_minutes")
-_SHAPE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*-\s*(\d{1,2})[:.](\d{2})\s*$")
+_SHAPE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*-\s*(\d{1,2})[:.](\d{2})\s*\Z")
 DAY_NAMES_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 

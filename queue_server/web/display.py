@@ -26,7 +26,7 @@ from queue_server.voice_pack import VoicePack, VoicePackInvalid, load_pack
 log = logging.getLogger(__name__)
 UI = Path(__file__).resolve().parents[2] / "display_ui"
 templates = Jinja2Templates(directory=str(UI / "templates"))
-_ZONE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_ZONE = re.compile(r"^[A-Za-z0-9_-]{1,32}\Z")
 #: Seconds each page of counters and waiting lists stays up (``?page_s=`` overrides).
 PAGE_S = 8
 

@@ -110,7 +110,7 @@ def loads(text: str | bytes, max_depth: int = MAX_DEPTH) -> Any:
         raise Invalid("bad_json") from exc
 
 
-_IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,100}$")
+_IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,100}\Z")
 
 
 def idempotency_key(request: Request) -> str | None:

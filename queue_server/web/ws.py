@@ -59,7 +59,7 @@ MAX_MESSAGE = 8 * 1024
 MAX_DEPTH = 4
 #: The largest sequence number a browser represents exactly (2**53 - 1).
 MAX_SEQ = 9_007_199_254_740_991
-_NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+_NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,64}\Z")
 
 
 class BadRequest(Exception):

@@ -222,3 +222,12 @@ def test_the_check_takes_a_document_without_lines_for_admin_edits() -> None:
 def test_broken_toml_is_one_error_with_its_line() -> None:
     data, found = check_site_text(SITE + "\n[oops\n")
     assert data is None and found[0].is_error and found[0].line == SITE.count("\n") + 2
+
+
+def test_a_code_with_a_trailing_newline_is_refused() -> None:
+    # "$" in a pattern also matches before a final newline; codes end at "\Z".
+    from queue_server.sitecheck.catalogue import CODE
+    from queue_server.sitecheck.general import SITE_CODE
+
+    assert CODE.match("KTP") and not CODE.match("KTP\n")
+    assert SITE_CODE.match("probolinggo") and not SITE_CODE.match("probolinggo\n")
