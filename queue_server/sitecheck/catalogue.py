@@ -22,21 +22,13 @@ _COUNTER_KEYS = ("code", "number", "name", "services", "priority_only", "active"
 _KINDS = ("daerah", "vertikal")
 
 
+_CODE_RULE = ("hanya huruf besar, angka dan '-' (maks. 32)",
+              "only upper-case letters, digits and '-' (at most 32)")
+
+
 def _code(read: Reader, item: Mapping[str, Any], path: str, seen: set[str],
           what: tuple[str, str]) -> str | None:
-    code = read.text(item, "code", path, required=True, longest=32)
-    if code is None:
-        return None
-    if not CODE.match(code):
-        read.findings.error(f"{path}.code", "hanya huruf besar, angka dan '-' (maks. 32)",
-                            "only upper-case letters, digits and '-' (at most 32)")
-        return None
-    if code in seen:
-        read.findings.error(f"{path}.code", f"kode {what[0]} {code!r} sudah dipakai",
-                            f"{what[1]} code {code!r} is already used")
-        return None
-    seen.add(code)
-    return code
+    return read.code(item, path, seen, what, CODE, _CODE_RULE)
 
 
 def _prefix(read: Reader, item: Mapping[str, Any], path: str, *, required: bool) -> str | None:

@@ -22,23 +22,12 @@ _BY_KIND: dict[str, dict[str, tuple[bool, int | None]]] = {
     "dummy": {},
 }
 _SPOOL_NUMBERS = {"attempts": 20, "timeout_s": 600, "retry_s": 600}
+_CODE_RULE = ("huruf, angka, '-' dan '_' (maks. 32)", "letters, digits, '-' and '_' (at most 32)")
 
 
 def _device_code(read: Reader, item: Mapping[str, Any], path: str, seen: set[str],
                  what: tuple[str, str]) -> str | None:
-    code = read.text(item, "code", path, required=True, longest=32)
-    if code is None:
-        return None
-    if not DEVICE_CODE.match(code):
-        read.findings.error(f"{path}.code", "huruf, angka, '-' dan '_' (maks. 32)",
-                            "letters, digits, '-' and '_' (at most 32)")
-        return None
-    if code in seen:
-        read.findings.error(f"{path}.code", f"kode {what[0]} {code!r} sudah dipakai",
-                            f"{what[1]} code {code!r} is already used")
-        return None
-    seen.add(code)
-    return code
+    return read.code(item, path, seen, what, DEVICE_CODE, _CODE_RULE)
 
 
 def check_printers(read: Reader, data: Mapping[str, Any], facts: Facts) -> None:

@@ -6,6 +6,7 @@ so the checker carries on and reports every problem of the file in one pass.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -131,6 +132,23 @@ class Reader:
             else:
                 self.findings.warning(where, message_id + "; diabaikan",
                                       message_en + "; ignored")
+
+    def code(self, item: Mapping[str, Any], path: str, seen: set[str], what: tuple[str, str],
+             pattern: re.Pattern[str], rule: tuple[str, str]) -> str | None:
+        """The entry's ``code``: present, of the form ``pattern`` (``rule`` says it in words)
+        and not used before (``seen`` collects them; ``what`` names the kind of entry)."""
+        code = self.text(item, "code", path, required=True, longest=32)
+        if code is None:
+            return None
+        if not pattern.match(code):
+            self.findings.error(f"{path}.code", *rule)
+            return None
+        if code in seen:
+            self.findings.error(f"{path}.code", f"kode {what[0]} {code!r} sudah dipakai",
+                                f"{what[1]} code {code!r} is already used")
+            return None
+        seen.add(code)
+        return code
 
 
 def _shown(value: Any) -> str:
