@@ -21,6 +21,7 @@ from queue_server.domain.alerts import AlertKind, CounterStatus, PrinterState
 from queue_server.domain.errors import Invalid
 from queue_server.domain.numbering import format_number
 from queue_server.domain.schedule import hours_on, schedule_from_config
+from queue_server.events.feed import current_seq
 from queue_server.events.screens import ANNOUNCER
 from queue_server.services.context import Loket
 from queue_server.services.places import name_screens
@@ -344,8 +345,7 @@ async def live_state(loket: Loket) -> dict[str, Any]:
     day = loket.business_day(now)
     tk, c = t.tickets, t.counters
     async with loket.db.read() as conn:
-        seq = (await conn.execute(select(t.sites.c.event_seq).where(
-            t.sites.c.id == loket.ids.site))).scalar_one()
+        seq = await current_seq(conn, loket.ids.site)
         waiting = (await conn.execute(
             select(tk.c.service_id, tk.c.issued_at).where(
                 tk.c.site_id == loket.ids.site, tk.c.business_day == day,

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -20,13 +19,13 @@ import kiosk_ui
 from printers.slips import preload as preload_slips
 from queue_server.domain.counter_text import counters_text
 from queue_server.domain.errors import Invalid, NotFound
+from queue_server.events.feed import current_seq
 from queue_server.services import tickets
 from queue_server.services.access import SUPERVISORS, require_role
 from queue_server.services.context import Loket
 from queue_server.services.opening import kiosk_status
 from queue_server.services.printing import Printing, qr_svg, serving_counters, track_url
 from queue_server.site import beside
-from queue_server.store import tables as t
 from queue_server.web.auth import current_session
 from queue_server.web.http import error_response, idempotency_key, language, read_json
 
@@ -199,8 +198,7 @@ async def ticket_page(request: Request) -> Response:
     ticket = await tickets.get_ticket(loket, request.path_params["ticket_id"])
     key = await _holder_key(request, ticket["id"])
     async with loket.db.read() as conn:
-        seq = (await conn.execute(select(t.sites.c.event_seq).where(
-            t.sites.c.id == loket.ids.site))).scalar_one()
+        seq = await current_seq(conn, loket.ids.site)
     query = {"k": key} if key else {}
     if language(request) == "en":
         query["lang"] = "en"
