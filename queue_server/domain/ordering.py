@@ -84,36 +84,6 @@ def heads(candidates: Iterable[Candidate]) -> tuple[Candidate | None, Candidate 
     return best_priority, best_normal
 
 
-def call_order(
-    candidates: Iterable[Candidate],
-    *,
-    streak: int,
-    now: datetime,
-    policy: OrderingPolicy,
-) -> list[Candidate]:
-    """The order one counter would call these tickets in if nothing else changed."""
-    priority = sorted((c for c in candidates if c.priority is not None), key=lambda c: c.sort_key)
-    normal = sorted((c for c in candidates if c.priority is None), key=lambda c: c.sort_key)
-    order: list[Candidate] = []
-    p = n = 0
-    while p < len(priority) or n < len(normal):
-        choice = choose_next(
-            priority[p] if p < len(priority) else None,
-            normal[n] if n < len(normal) else None,
-            streak=streak,
-            now=now,
-            policy=policy,
-        )
-        assert choice is not None
-        order.append(choice.ticket)
-        streak = choice.streak
-        if choice.ticket.priority is not None:
-            p += 1
-        else:
-            n += 1
-    return order
-
-
 def count_ahead(ticket: Candidate, waiting: Iterable[Candidate]) -> int:
     """People a visitor can expect before them: for a priority ticket the older priority
     tickets; for a normal ticket every priority ticket plus the older normal ones (an upper

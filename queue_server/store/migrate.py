@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -27,6 +26,3 @@ def upgrade(url: str | None, revision: str = "head") -> None:
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(command.upgrade, alembic_config(url), revision).result()
 
-
-async def upgrade_async(url: str | None) -> None:
-    await asyncio.to_thread(upgrade, url)

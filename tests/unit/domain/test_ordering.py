@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from queue_server.domain.lineup import calling_order
 from queue_server.domain.ordering import (
     Candidate,
     OrderingPolicy,
-    call_order,
     choose_next,
     count_ahead,
     heads,
@@ -20,6 +20,14 @@ POLICY = OrderingPolicy(priority_every=3, max_normal_wait=timedelta(minutes=30))
 
 def c(id_: str, minute: int, priority: str | None = None) -> Candidate:
     return Candidate(id_, priority, T0 + timedelta(minutes=minute))
+
+
+def call_order(queue: list[Candidate], *, streak: int, now: datetime,
+               policy: OrderingPolicy) -> list[Candidate]:
+    """The counter screen's forecast (the code production runs), for the whole queue."""
+    return calling_order([x for x in queue if x.priority is not None],
+                         [x for x in queue if x.priority is None], streak=streak, now=now,
+                         policy=policy, limit=len(queue))
 
 
 def test_priority_goes_first() -> None:
