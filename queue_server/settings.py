@@ -29,6 +29,11 @@ class Settings:
     slips_dir: Path = Path("loket-data") / "slips"
     #: seconds a request may queue for a database connection before answering 503 busy
     db_pool_timeout_s: float = 30.0
+    #: events a WebSocket client may fall behind before it is cut off (it then replays);
+    #: ``None`` keeps the hub's default. Tests and benchmarks make slow clients visible.
+    ws_queue_size: int | None = None
+    #: seconds one send to a WebSocket client may take before the client counts as too slow
+    ws_send_timeout_s: float = 10.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -40,6 +45,9 @@ class Settings:
             "public_url": env.get("LOKET_PUBLIC_URL", "").rstrip("/"),
             "db_pool_timeout_s": _seconds(env.get("LOKET_DB_POOL_TIMEOUT"),
                                           "LOKET_DB_POOL_TIMEOUT", 30.0),
+            "ws_queue_size": _count(env.get("LOKET_WS_QUEUE"), "LOKET_WS_QUEUE"),
+            "ws_send_timeout_s": _seconds(env.get("LOKET_WS_SEND_TIMEOUT"),
+                                          "LOKET_WS_SEND_TIMEOUT", 10.0),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(clock, str):
@@ -63,6 +71,14 @@ def _seconds(text: str | None, name: str, default: float) -> float:
     if not 0 < value <= 600:
         raise SettingsError(f"{name}: harus antara 0 dan 600 detik, bukan {text!r}")
     return value
+
+
+def _count(text: str | None, name: str) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit() or not 0 < int(text) <= 1_000_000:
+        raise SettingsError(f"{name}: harus bilangan bulat 1–1000000, bukan {text!r}")
+    return int(text)
 
 
 def parse_moment(text: str) -> datetime:

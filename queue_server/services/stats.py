@@ -22,9 +22,9 @@ from queue_server.domain.errors import Invalid
 from queue_server.domain.numbering import format_number
 from queue_server.domain.schedule import hours_on, schedule_from_config
 from queue_server.events.feed import current_seq
-from queue_server.events.screens import ANNOUNCER
 from queue_server.services.context import Loket
 from queue_server.services.places import name_screens
+from queue_server.services.screens import ANNOUNCER
 from queue_server.store import tables as t
 
 MAX_RANGE_DAYS = 366

@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -34,10 +33,11 @@ from queue_server.events import wire
 from queue_server.events.backends import Notifier, PostgresListener, parse_notification, plain_dsn
 from queue_server.events.feed import EventFeed, events_after
 from queue_server.events.hub import Hub, Subscription
-from queue_server.events.screens import KINDS, ScreenInfo, Screens, claim_announcement
-from queue_server.events.snapshots import display_state, snapshot
 from queue_server.services.access import SUPERVISORS, has_role
 from queue_server.services.context import Loket
+from queue_server.services.screens import KINDS, ScreenInfo, Screens, claim_announcement
+from queue_server.services.snapshots import display_state, snapshot
+from queue_server.settings import Settings
 from queue_server.web.auth import optional_session
 from queue_server.web.failures import failure_code
 from queue_server.web.http import loads
@@ -322,10 +322,10 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     hub: Hub = app.state.hub
     hub.encoder = wire.message
     app.state.ws_clients = 0  # connected /ws clients (the hub also serves in-process readers)
-    queue_size = os.environ.get("LOKET_WS_QUEUE")
-    if queue_size:
-        hub.maxsize = int(queue_size)  # tests and benchmarks make slow clients visible
-    app.state.ws_send_timeout_s = float(os.environ.get("LOKET_WS_SEND_TIMEOUT", SEND_TIMEOUT_S))
+    settings: Settings = app.state.settings
+    if settings.ws_queue_size is not None:
+        hub.maxsize = settings.ws_queue_size
+    app.state.ws_send_timeout_s = settings.ws_send_timeout_s
     feed = EventFeed(loket.db, hub, loket.ids.site)
     screens = Screens(loket)
     app.state.event_feed = feed

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from queue_server.domain.errors import NotFound
 from queue_server.domain.tickets import AT_COUNTER, Status
 from queue_server.events.feed import current_seq
-from queue_server.events.screens import announced_through
 from queue_server.services import queues
 from queue_server.services.context import Loket
+from queue_server.services.screens import announced_through
 from queue_server.services.tickets import get_ticket
 from queue_server.services.views import select_tickets, ticket_json, to_domain
 from queue_server.store import tables as t
