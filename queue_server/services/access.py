@@ -29,7 +29,7 @@ STAFF: frozenset[Role] = frozenset(Role)
 
 
 class Staff(Protocol):
-    """What a check needs to know about who acts (``tickets.Actor`` is one)."""
+    """What a check needs to know about who acts (``context.Actor`` is one)."""
 
     @property
     def role(self) -> str: ...

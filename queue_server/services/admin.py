@@ -28,8 +28,7 @@ from queue_server.services.admin_config import (
     store_version,
     stored_config,
 )
-from queue_server.services.context import Loket
-from queue_server.services.tickets import Actor
+from queue_server.services.context import Actor, Loket
 from queue_server.site import build_site
 from queue_server.sitecheck import Finding, check_site
 from queue_server.store import tables as t

@@ -14,8 +14,7 @@ from queue_server.services import staff
 from queue_server.services.access import Role, require_role
 from queue_server.services.admin import READERS, WRITERS
 from queue_server.services.admin_config import audit
-from queue_server.services.context import Loket
-from queue_server.services.tickets import Actor
+from queue_server.services.context import Actor, Loket
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
 

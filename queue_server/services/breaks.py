@@ -21,8 +21,7 @@ from queue_server.domain.rotation import Infeasible, plan_rotation
 from queue_server.domain.schedule import hours_on, parse_hours, schedule_from_config
 from queue_server.services import break_words
 from queue_server.services.access import SUPERVISORS, require_role
-from queue_server.services.context import Loket
-from queue_server.services.tickets import Actor
+from queue_server.services.context import Actor, Loket
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
 from queue_server.store.dialect import lock_key, upsert

@@ -8,6 +8,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from queue_server.clock import Clock
+from queue_server.services.access import Role
 from queue_server.services.passwords import PasswordHashing
 from queue_server.site import Counter, Service, Site
 from queue_server.store.db import Database
@@ -24,6 +25,16 @@ class IssuingGate(Protocol):
 class AlwaysOpen:
     def check(self, service: Service, now: datetime) -> None:
         return None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a signed-in staff member and the counter they are signed in at."""
+
+    user_id: int
+    username: str
+    role: Role
+    counter: str | None
 
 
 @dataclass

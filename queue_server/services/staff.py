@@ -18,9 +18,8 @@ from queue_server.domain.errors import DomainError, Invalid, NotFound, Unauthori
 from queue_server.domain.passwords import password_problem
 from queue_server.services import throttle
 from queue_server.services.access import SUPERVISORS, Role, require_role
-from queue_server.services.context import Loket
+from queue_server.services.context import Actor, Loket
 from queue_server.services.passwords import HASHER, PasswordHashing
-from queue_server.services.tickets import Actor
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
 

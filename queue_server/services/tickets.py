@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,22 +18,12 @@ from queue_server.domain.errors import Closed, DomainError, Forbidden, Invalid, 
 from queue_server.domain.numbering import format_number, parse_number
 from queue_server.domain.tickets import Status, Ticket
 from queue_server.services.access import Role, oversees_counters
-from queue_server.services.context import Loket
+from queue_server.services.context import Actor, Loket
 from queue_server.services.views import candidate, select_tickets, ticket_json, to_domain
 from queue_server.site import Service
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
 from queue_server.store.dialect import locking, skip_locked, upsert
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a signed-in staff member and the counter they are signed in at."""
-
-    user_id: int
-    username: str
-    role: Role
-    counter: str | None
 
 
 def _topics(loket: Loket, ticket: Ticket) -> tuple[str, ...]:

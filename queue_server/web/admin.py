@@ -26,8 +26,7 @@ from queue_server.services import admin, admin_users
 from queue_server.services import admin_edits as edits
 from queue_server.services.access import Role, require_role
 from queue_server.services.admin_config import reload_site, stored_config
-from queue_server.services.context import Loket
-from queue_server.services.tickets import Actor
+from queue_server.services.context import Actor, Loket
 from queue_server.web.auth import current_session
 from queue_server.web.http import read_json
 

@@ -13,8 +13,7 @@ from sqlalchemy import select
 from queue_server.clock import ShiftedClock
 from queue_server.domain.errors import Closed, DomainError, Forbidden, Invalid
 from queue_server.services import staff, tickets
-from queue_server.services.context import Loket
-from queue_server.services.tickets import Actor
+from queue_server.services.context import Actor, Loket
 from queue_server.site import load_site
 from queue_server.store import tables as t
 from queue_server.store.db import Database, create_engine
