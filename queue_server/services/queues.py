@@ -13,7 +13,8 @@ from queue_server.domain.ordering import Candidate
 from queue_server.domain.tickets import AT_COUNTER, Status
 from queue_server.services import break_words
 from queue_server.services.context import Loket
-from queue_server.services.views import select_tickets, ticket_json, to_domain
+from queue_server.services.ticket_json import ticket_json
+from queue_server.services.ticket_rows import select_tickets, to_domain
 from queue_server.store import tables as t
 
 #: How many of the people waiting the counter screen lists by name (number).

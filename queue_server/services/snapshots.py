@@ -13,8 +13,9 @@ from queue_server.events.feed import current_seq
 from queue_server.services import queues
 from queue_server.services.context import Loket
 from queue_server.services.screens import announced_through
+from queue_server.services.ticket_json import ticket_json
+from queue_server.services.ticket_rows import select_tickets, to_domain
 from queue_server.services.tickets import get_ticket
-from queue_server.services.views import select_tickets, ticket_json, to_domain
 from queue_server.store import tables as t
 
 RECENT_CALLS = 8

@@ -19,7 +19,8 @@ from queue_server.domain.numbering import format_number, parse_number
 from queue_server.domain.tickets import Status, Ticket
 from queue_server.services.access import Role, oversees_counters
 from queue_server.services.context import Actor, Loket
-from queue_server.services.views import candidate, select_tickets, ticket_json, to_domain
+from queue_server.services.ticket_json import ticket_json
+from queue_server.services.ticket_rows import candidate, select_tickets, to_domain
 from queue_server.site import Service
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
