@@ -45,7 +45,6 @@ from queue_server.web.http import loads
 log = logging.getLogger(__name__)
 
 HEARTBEAT_S = 15.0
-SEND_TIMEOUT_S = 10.0
 MAX_TOPICS = 50
 #: A client further behind than this gets the snapshot only (and ``replay_truncated``).
 MAX_REPLAY = 5000
@@ -113,7 +112,8 @@ class Connection:
     """One client: sends under a deadline, remembers the last seq it sent."""
 
     def __init__(self, ws: WebSocket, loket: Loket, hub: Hub, sub: Subscription,
-                 screens: Screens, zone: str | None, agency: str | None) -> None:
+                 screens: Screens, zone: str | None, agency: str | None,
+                 send_timeout_s: float) -> None:
         self.ws = ws
         self.loket = loket
         self.hub = hub
@@ -123,7 +123,7 @@ class Connection:
         self.agency = agency
         self.last = 0
         self.screen: ScreenInfo | None = None
-        self.send_timeout_s = SEND_TIMEOUT_S
+        self.send_timeout_s = send_timeout_s
 
     async def send(self, text: str) -> None:
         try:
@@ -278,8 +278,8 @@ async def endpoint(ws: WebSocket) -> None:
         return
     sub = hub.subscribe(topics)
     ws.app.state.ws_clients += 1
-    conn = Connection(ws, loket, hub, sub, screens, zone, agency)
-    conn.send_timeout_s = ws.app.state.ws_send_timeout_s
+    settings: Settings = ws.app.state.settings
+    conn = Connection(ws, loket, hub, sub, screens, zone, agency, settings.ws_send_timeout_s)
     tasks: list[asyncio.Task[None]] = []
     try:
         snap = await snapshot(loket, topics, zone=zone, agency=agency)
@@ -325,7 +325,6 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     if settings.ws_queue_size is not None:
         hub.maxsize = settings.ws_queue_size
-    app.state.ws_send_timeout_s = settings.ws_send_timeout_s
     feed = EventFeed(loket.db, hub, loket.ids.site)
     screens = Screens(loket)
     app.state.event_feed = feed
