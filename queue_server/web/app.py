@@ -33,6 +33,7 @@ from queue_server.web import (
     admin_pages,
     api,
     breaks,
+    common,
     counter,
     display,
     kiosk,
@@ -49,8 +50,8 @@ log = logging.getLogger("loket")
 #: One module per audience. Each has ``routes``; one that needs start-up work (a print
 #: spool, a LISTEN connection) also has ``lifespan(app)``, an async context manager entered
 #: after the core is wired, in this order. The background jobs start after them.
-AUDIENCES: tuple[ModuleType, ...] = (api, openapi, ws, display, kiosk, counter, supervisor,
-                                     breaks, metrics, admin, admin_pages)
+AUDIENCES: tuple[ModuleType, ...] = (api, openapi, ws, common, display, kiosk, counter,
+                                     supervisor, breaks, metrics, admin, admin_pages)
 
 
 def make_clock(settings: Settings) -> Clock:

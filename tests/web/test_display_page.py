@@ -47,7 +47,7 @@ def test_the_kiosk_status_says_open(client: TestClient) -> None:
 
 def test_the_kiosk_ignores_the_browser_language(client: TestClient) -> None:
     page = client.get("/kiosk", headers={"Accept-Language": "en-US,en;q=0.9"})
-    assert '<html lang="id">' in page.text
+    assert '<html lang="id" ' in page.text
 
 
 def test_a_broken_voice_pack_falls_back_to_the_bundled_one(app_db: str, tmp_path: Path,

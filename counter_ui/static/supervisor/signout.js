@@ -1,10 +1,14 @@
-(function () {
-  "use strict";
-  const button = document.getElementById("signout");
-  if (!button) return;
+// Sign out of the supervisor pages, then back to their sign-in.
+import { ApiError, request, url } from "../common/api.js";
+
+const button = document.getElementById("signout");
+if (button) {
   button.addEventListener("click", async () => {
-    await fetch("/api/v1/session", {method: "DELETE", credentials: "same-origin",
-                                    headers: {"X-CSRF-Token": button.dataset.csrf}});
-    location.href = "/supervisor";
+    try {
+      await request("DELETE", "/api/v1/session", { csrf: button.dataset.csrf });
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;  // unreachable server: stay, nothing happened
+    }
+    location.href = url("/supervisor");
   });
-})();
+}

@@ -1,12 +1,21 @@
 // SKM questionnaire: POST /api/v1/tickets/{id}/survey; on the counter tablet, wait for the
 // counter's next finished ticket afterwards.
+import { ApiError, get, post } from "../common/api.js";
+import { translator } from "../common/i18n.js";
+
+const TEXT = {
+  id: { error: "Mohon jawab semua pertanyaan (belum: ",
+        failed: "Penilaian belum terkirim. Periksa koneksi lalu coba lagi." },
+  en: { error: "Please answer every question (missing: ",
+        failed: "The rating was not sent. Check the connection and try again." },
+};
+
 (function () {
-  "use strict";
   const root = document.querySelector("main.survey");
   const form = document.getElementById("survey");
   const thanks = document.getElementById("thanks");
-  const words = window.LOKET_SURVEY;
-  const lang = root.dataset.lang;
+  const lang = root.dataset.lang === "en" ? "en" : "id";
+  const t = translator(TEXT, lang);
   const TABLET_POLL_MS = 5000;
   const TABLET_RESET_MS = 20000;
 
@@ -16,8 +25,7 @@
     const code = encodeURIComponent(root.dataset.counter);
     setInterval(async () => {
       try {
-        const answer = await fetch(`/api/v1/counters/${code}/survey-ticket`, {cache: "no-store"});
-        const body = await answer.json();
+        const body = await get(`/api/v1/counters/${code}/survey-ticket`, {cache: "no-store"});
         const next = body.ticket ? body.ticket.id : null;
         if (next && next !== currentId) location.reload();
       } catch (e) { /* try again next round */ }
@@ -31,14 +39,14 @@
       event.preventDefault();
       const data = new FormData(signin);
       const failed = document.getElementById("signin-error");
-      const answer = await fetch(`/api/v1/session?lang=${lang}`, {
-        method: "POST", headers: {"Content-Type": "application/json"},
-        body: JSON.stringify({username: data.get("username"), password: data.get("password"),
-                              counter: null}),
-      }).catch(() => null);
-      if (answer && answer.ok) { location.reload(); return; }
-      const result = answer ? await answer.json().catch(() => ({})) : {};
-      failed.textContent = (result.error && result.error.message) || words.failed;
+      try {
+        await post(`/api/v1/session?lang=${lang}`, {username: data.get("username"),
+                   password: data.get("password"), counter: null}, {lang: lang});
+        location.reload();
+        return;
+      } catch (e) {
+        failed.textContent = (e instanceof ApiError && e.sentence) || t("failed");
+      }
       failed.hidden = false;
     });
     return;
@@ -68,10 +76,10 @@
       if (value) body[name] = Number(value); else missing.push(name.toUpperCase());
     });
     if (missing.length) {
-      error.textContent = words.error + missing.join(", ") + ").";
+      error.textContent = t("error") + missing.join(", ") + ").";
       error.hidden = false;
       // Visitors who asked their phone for less motion get a jump, not a glide.
-      var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
       form.querySelector("fieldset.missing").scrollIntoView({behavior: still ? "auto" : "smooth",
                                                              block: "center"});
       return;
@@ -83,15 +91,20 @@
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {
-      const answer = await fetch(`/api/v1/tickets/${encodeURIComponent(form.dataset.ticket)}/survey?lang=${lang}`, {
-        method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
-      });
-      const result = await answer.json().catch(() => ({}));
-      if (!answer.ok && answer.status !== 409) {
-        error.textContent = (result.error && result.error.message) || words.failed;
-        error.hidden = false;
-        button.disabled = false;
-        return;
+      let result;
+      try {
+        result = await post(`/api/v1/tickets/${encodeURIComponent(form.dataset.ticket)}/survey?lang=${lang}`,
+                            body, {lang: lang});
+      } catch (e) {
+        // 409: this ticket was rated already; the visitor gets thanks all the same.
+        if (!(e instanceof ApiError)) throw e;
+        if (e.status !== 409) {
+          error.textContent = e.sentence || t("failed");
+          error.hidden = false;
+          button.disabled = false;
+          return;
+        }
+        result = e.body || {};
       }
       form.hidden = true;
       thanks.hidden = false;
@@ -111,7 +124,7 @@
         tabletWatch(form.dataset.ticket);
       }
     } catch (e) {
-      error.textContent = words.failed;
+      error.textContent = t("failed");
       error.hidden = false;
       button.disabled = false;
     }

@@ -1,0 +1,1 @@
+"""Front-end code every screen shares: served once at ``/static/common/`` (no Python here)."""
