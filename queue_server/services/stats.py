@@ -40,16 +40,12 @@ def parse_range(start: str | None, end: str | None, today: date) -> tuple[date, 
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise Invalid("invalid", field=name,
-                          detail=f"'{name}' harus tanggal YYYY-MM-DD",
-                          message_en=f"Invalid data: '{name}' must be a date YYYY-MM-DD") from None
+            raise Invalid("invalid", field=name, what="not_a_date") from None
     first, last = one("from", start), one("to", end)
     if last < first:
-        raise Invalid("invalid", field="to", detail="'to' sebelum 'from'",
-                      message_en="Invalid data: 'to' is before 'from'")
+        raise Invalid("invalid", field="to", what="range_reversed")
     if (last - first).days >= MAX_RANGE_DAYS:
-        raise Invalid("invalid", field="to", detail=f"rentang maksimal {MAX_RANGE_DAYS} hari",
-                      message_en=f"Invalid data: at most {MAX_RANGE_DAYS} days")
+        raise Invalid("invalid", field="to", what="range_too_long", days=MAX_RANGE_DAYS)
     return first, last
 
 

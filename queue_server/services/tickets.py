@@ -336,9 +336,7 @@ def parse_ticket_number(text: str) -> tuple[str, int]:
             raise ValueError(text)
         return parse_number(f"{letters}-{int(digits):03d}")
     except ValueError:
-        raise Invalid("invalid", field="number",
-                      detail="nomor antrean harus seperti A-012",
-                      message_en="Invalid data: a queue number looks like A-012") from None
+        raise Invalid("invalid", field="number", what="queue_number") from None
 
 
 async def call_number(loket: Loket, counter_code: str, number_text: str,
