@@ -36,7 +36,7 @@ from queue_server.domain.schedule import hours_on, schedule_from_config
 from queue_server.site import DEMO_SITE, Site, load_site
 from queue_server.store import tables as t
 from queue_server.store.db import create_engine
-from queue_server.store.migrate import upgrade_async
+from queue_server.store.migrate import upgrade
 from queue_server.store.sync import Ids, sync_site
 
 CHUNK = 5000
@@ -84,7 +84,7 @@ async def generate(url: str, tickets_total: int, month: date, seed: int) -> None
     rng = random.Random(seed)
     site = load_site(DEMO_SITE)
     tz = ZoneInfo(site.timezone)
-    await upgrade_async(url)
+    upgrade(url)  # runs Alembic in a thread of its own
     engine = create_engine(url)
     began = time.perf_counter()
     try:

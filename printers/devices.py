@@ -12,7 +12,19 @@ from printers.network import NetworkPrinter
 from printers.serial import SerialPrinter
 from printers.usb import UsbPrinter
 
-KINDS = ("network", "usb", "serial", "file", "dummy")
+#: What each kind of printer reads from its ``[[printers]]`` entry: key → (required, highest
+#: whole number or ``None`` for text). The one list of kinds: the builder below and the site
+#: check both read it.
+KIND_FIELDS: dict[str, dict[str, tuple[bool, int | None]]] = {
+    "network": {"host": (True, None), "port": (False, 65535)},
+    "usb": {"vendor_id": (True, 0xFFFF), "product_id": (True, 0xFFFF)},
+    "serial": {"device": (True, None), "baudrate": (False, 10**7)},
+    "file": {"path": (True, None)},
+    "dummy": {},
+}
+KINDS = tuple(KIND_FIELDS)
+#: Keys an entry of any kind may have: its name, the slip, the status check, the spool.
+COMMON_FIELDS = ("code", "kind", "paper_mm", "status", "attempts", "timeout_s", "retry_s")
 PAPER_WIDTHS = (58, 80)
 
 
@@ -28,12 +40,11 @@ def device_from_config(cfg: Mapping[str, Any]) -> PrinterDevice:
         raise PrinterConfigError(f"{where}.kind: must be one of {', '.join(KINDS)}, not {kind!r}")
     if kind == "network":
         return NetworkPrinter(
-            _text(cfg, "host", where), _integer(cfg, "port", where, default=9100, top=65535)
+            _text(cfg, "host", where), _integer(cfg, "port", where, default=9100)
         )
     if kind == "usb":
         return UsbPrinter(
-            _integer(cfg, "vendor_id", where, top=0xFFFF),
-            _integer(cfg, "product_id", where, top=0xFFFF),
+            _integer(cfg, "vendor_id", where), _integer(cfg, "product_id", where)
         )
     if kind == "serial":
         return SerialPrinter(
@@ -71,9 +82,8 @@ def _text(cfg: Mapping[str, Any], key: str, where: str) -> str:
     return value.strip()
 
 
-def _integer(
-    cfg: Mapping[str, Any], key: str, where: str, *, default: int | None = None, top: int = 10**7
-) -> int:
+def _integer(cfg: Mapping[str, Any], key: str, where: str, *, default: int | None = None) -> int:
+    top = KIND_FIELDS.get(cfg.get("kind", ""), {}).get(key, (False, None))[1] or 10**7
     value = cfg.get(key, default)
     if value is None:
         raise PrinterConfigError(f"{where}.{key}: required for kind {cfg['kind']!r}")

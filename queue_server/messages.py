@@ -126,14 +126,73 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_agency": ("Instansi {agency!r} tidak dikenal.", "Unknown agency {agency!r}."),
 }
 
+#: What exactly is wrong in an ``invalid`` answer: ``Invalid("invalid", what=KEY, **params)``
+#: says ``"Data tidak sah: " + the detail`` (``"Invalid data: …"`` in English), and the answer
+#: carries the detail as ``detail`` in the same language.
+INVALID_DETAILS: dict[str, tuple[str, str]] = {
+    "required": ("kolom '{field}' wajib diisi", "field '{field}' is required"),
+    "not_text": ("kolom '{field}' harus berupa teks", "field '{field}' must be text"),
+    "not_integer": ("kolom '{field}' harus berupa bilangan bulat",
+                    "field '{field}' must be an integer"),
+    "not_boolean": ("kolom '{field}' harus berupa true/false",
+                    "field '{field}' must be true or false"),
+    "wrong_type": ("kolom '{field}' harus berupa {kind}", "field '{field}' must be {kind}"),
+    "too_long": ("kolom '{field}' terlalu panjang", "field '{field}' is too long"),
+    "longer_than": ("kolom '{field}' lebih dari {limit} karakter",
+                    "field '{field}' is longer than {limit} characters"),
+    "score": ("kolom '{field}' harus bilangan bulat 1 sampai 4",
+              "field '{field}' must be a whole number from 1 to 4"),
+    "age": ("umur harus antara 1 dan 120", "age must be between 1 and 120"),
+    "one_of": ("kolom '{field}' harus salah satu dari {options}",
+               "field '{field}' must be one of {options}"),
+    "date": ("'{field}' harus tanggal seperti 2025-11-24", "'{field}' must look like 2025-11-24"),
+    "unknown_kiosk": ("kios {kiosk!r} tidak dikenal", "unknown kiosk {kiosk!r}"),
+    "unknown_field": ("kolom '{field}' tidak dikenal", "unknown field '{field}'"),
+    "not_valid": ("kolom '{field}' tidak sah", "field '{field}' is not valid"),
+    "not_object": ("isi permintaan harus objek JSON", "the body must be a JSON object"),
+    "idempotency_key": ("Idempotency-Key 1-100 karakter ASCII tanpa spasi",
+                        "Idempotency-Key must be 1-100 visible ASCII characters"),
+    "not_a_date": ("'{field}' harus tanggal YYYY-MM-DD", "'{field}' must be a date YYYY-MM-DD"),
+    "range_reversed": ("'to' sebelum 'from'", "'to' is before 'from'"),
+    "range_too_long": ("rentang maksimal {days} hari", "at most {days} days"),
+    "queue_number": ("nomor antrean harus seperti A-012", "a queue number looks like A-012"),
+    "no_break_window": ("berkas situs tidak punya [breaks] window",
+                        "the site file has no [breaks] window"),
+    "role": ("role harus salah satu dari {roles}", "role must be one of {roles}"),
+    "username": ("nama pengguna: huruf, angka, '.', '_' atau '-'",
+                 "user name: letters, digits, '.', '_' or '-'"),
+    "out_of_range": ("nilai di luar batas", "a value is out of range"),
+    "unknown_agency": ("instansi {agency!r} tidak dikenal", "unknown agency {agency!r}"),
+    "zone": ("zona hanya boleh huruf, angka, '-' dan '_'",
+             "a zone may hold letters, digits, '-' and '_' only"),
+}
+
+
+def invalid_detail(what: str, lang: str, params: dict[str, Any]) -> str | None:
+    """The detail sentence of an ``invalid`` answer, or ``None`` when ``what`` is unknown."""
+    pair = INVALID_DETAILS.get(what)
+    if pair is None:
+        return None
+    try:
+        return (pair[1] if lang == "en" else pair[0]).format(**params)
+    except (KeyError, IndexError, ValueError):
+        return None
+
 
 def message(code: str, lang: str, params: dict[str, Any]) -> str:
-    """The sentence for ``code``; a message may be passed ready-made in ``params``."""
+    """The sentence for ``code``; a message may be passed ready-made in ``params`` (a text
+    module's sentence, e.g. the opening hours), and an ``invalid`` one names its detail
+    with ``what`` (see :data:`INVALID_DETAILS`)."""
     ready = params.get(f"message_{lang}")
     if isinstance(ready, str):
         return ready
     id_text, en_text = MESSAGES.get(code, MESSAGES["invalid"])
     template = en_text if lang == "en" else id_text
+    what = params.get("what")
+    if isinstance(what, str):
+        detail = invalid_detail(what, lang, params)
+        if detail is not None:
+            params = {**params, "detail": detail}
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):

@@ -287,19 +287,6 @@ def cancel_request(state: BreakBook, counter: str) -> BreakBook:
     return replace(state, waiting=tuple(w for w in state.waiting if w.counter != counter))
 
 
-def update_counter(
-    state: BreakBook, counter: CounterState, now: dt.datetime
-) -> tuple[BreakBook, Granted]:
-    """Record a change in a counter (an officer signs in, a counter opens) and grant the
-    waiting requests that the change makes possible. A counter that is no longer staffed or
-    open loses its waiting request; its break, if any, is kept (``on_break`` is preserved)."""
-    old = state.counter(counter.code)
-    state = state._with(replace(counter, on_break=old.on_break))
-    if not (counter.staffed and counter.open):
-        state = cancel_request(state, counter.code)
-    return _grant_waiting(state, now)
-
-
 def overdue(state: BreakBook, now: dt.datetime) -> list[str]:
     """Counters whose break should have ended before ``now``, longest overdue first."""
     late = sorted((b for b in state.active if b.until < now), key=lambda b: (b.until, b.counter))

@@ -134,15 +134,16 @@ SUGGESTION_MAX = 2000
 
 
 class InvalidSkmResponse(Invalid, ValueError):
-    """A questionnaire answer is missing or not allowed; ``field`` names it."""
+    """A questionnaire answer is missing or not allowed; ``field`` names it and ``what`` the
+    sentence (``queue_server.messages.INVALID_DETAILS``)."""
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__("invalid", detail=f"{field}: {reason}", field=field, reason=reason)
+    def __init__(self, field: str, what: str, **params: Any) -> None:
+        super().__init__("invalid", field=field, what=what, **params)
         self.field = field
-        self.reason = reason
+        self.what = what
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.reason}"
+        return f"{self.field}: {self.what}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,14 +163,14 @@ def validate_response(data: Mapping[str, Any]) -> SkmResponse:
     Unknown keys are refused, so a misspelt field is not silently lost."""
     for name in data:
         if name not in SCORE_FIELDS and name not in PROFILE_OPTIONS and name != "suggestion":
-            raise InvalidSkmResponse(str(name), "unknown field")
+            raise InvalidSkmResponse(str(name), "unknown_field")
     scores = tuple(_score(name, data.get(name)) for name in SCORE_FIELDS)
     profile = {name: _option(name, data.get(name)) for name in PROFILE_OPTIONS}
     suggestion = data.get("suggestion")
     if suggestion is not None and not isinstance(suggestion, str):
-        raise InvalidSkmResponse("suggestion", "must be text")
+        raise InvalidSkmResponse("suggestion", "not_text")
     if suggestion is not None and len(suggestion) > SUGGESTION_MAX:
-        raise InvalidSkmResponse("suggestion", f"longer than {SUGGESTION_MAX} characters")
+        raise InvalidSkmResponse("suggestion", "longer_than", limit=SUGGESTION_MAX)
     return SkmResponse(scores, suggestion=(suggestion or "").strip() or None, **profile)
 
 
@@ -181,7 +182,7 @@ def _score(name: str, value: Any) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # JSON has one number type: 3.0 is the whole number 3
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
-        raise InvalidSkmResponse(name, "must be a whole number from 1 to 4")
+        raise InvalidSkmResponse(name, "score")
     return value
 
 
@@ -195,11 +196,11 @@ def _option(name: str, value: Any) -> str | None:
             value = int(value)
         if isinstance(value, int):
             if not 1 <= value <= 120:
-                raise InvalidSkmResponse(name, "age must be between 1 and 120")
+                raise InvalidSkmResponse(name, "age")
             return age_band(value)
     codes = [option.code for option in PROFILE_OPTIONS[name]]
     if not isinstance(value, str) or value not in codes:
-        raise InvalidSkmResponse(name, f"must be one of {', '.join(codes)}")
+        raise InvalidSkmResponse(name, "one_of", options=", ".join(codes))
     return value
 
 

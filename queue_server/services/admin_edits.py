@@ -31,8 +31,7 @@ class Change:
 def _only(body: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
     for key in body:
         if key not in allowed:
-            raise Invalid("invalid", field=key, detail=f"kolom '{key}' tidak dikenal",
-                          message_en=f"Invalid data: unknown field '{key}'")
+            raise Invalid("invalid", field=key, what="unknown_field")
 
 
 def _set(item: dict[str, Any], key: str, value: Any) -> None:
@@ -107,8 +106,7 @@ def put_service(doc: Document, code: str, body: Mapping[str, Any]) -> Change:
     before = None if found is None else service_view(*found)
     agency_code = body.get("agency", found[0]["code"] if found else None)
     if agency_code is None:
-        raise Invalid("invalid", field="agency", detail="kolom 'agency' wajib diisi",
-                      message_en="Invalid data: field 'agency' is required")
+        raise Invalid("invalid", field="agency", what="required")
     target = next((a for a in _agencies(doc) if a.get("code") == agency_code), None)
     if target is None:
         raise NotFound("unknown_agency", agency=agency_code)
@@ -252,8 +250,7 @@ def closure_view(override: Mapping[str, Any]) -> dict[str, Any]:
 def add_closure(doc: Document, body: Mapping[str, Any]) -> Change:
     _only(body, CLOSURE_FIELDS)
     if "from" not in body:
-        raise Invalid("invalid", field="from", detail="kolom 'from' wajib diisi",
-                      message_en="Invalid data: field 'from' is required")
+        raise Invalid("invalid", field="from", what="required")
     override: dict[str, Any] = {"date": body["from"]}
     if body.get("to") not in (None, body["from"]):
         override["to"] = body["to"]

@@ -30,18 +30,14 @@ def _user_json(row: Any) -> dict[str, Any]:
 def _fields(body: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
     for key, value in body.items():
         if key not in allowed:
-            raise Invalid("invalid", field=key, detail=f"kolom '{key}' tidak dikenal",
-                          message_en=f"Invalid data: unknown field '{key}'")
+            raise Invalid("invalid", field=key, what="unknown_field")
         kind = bool if key == "active" else str
         if not isinstance(value, kind) or (key != "password" and isinstance(value, str)
                                            and len(value) > 200):
-            raise Invalid("invalid", field=key, detail=f"kolom '{key}' tidak sah",
-                          message_en=f"Invalid data: field '{key}' is not valid")
+            raise Invalid("invalid", field=key, what="not_valid")
     role = body.get("role")
     if role is not None and role not in set(Role):
-        raise Invalid("invalid", field="role",
-                      detail=f"role harus salah satu dari {', '.join(Role)}",
-                      message_en=f"Invalid data: role must be one of {', '.join(Role)}")
+        raise Invalid("invalid", field="role", what="role", roles=", ".join(Role))
 
 
 async def _row(conn: AsyncConnection, loket: Loket, username: str) -> Any:
@@ -66,8 +62,7 @@ async def create_user(loket: Loket, actor: Actor, body: Mapping[str, Any]) -> di
     _fields(body, CREATE_FIELDS)
     for key in ("username", "role", "password"):
         if not body.get(key):
-            raise Invalid("invalid", field=key, detail=f"kolom '{key}' wajib diisi",
-                          message_en=f"Invalid data: field '{key}' is required")
+            raise Invalid("invalid", field=key, what="required")
     now = loket.clock.now()
     async with loket.db.write(loket.ids.site, now) as tx:
         await staff.add_user(tx.conn, loket.ids.site, body["username"], body["password"],

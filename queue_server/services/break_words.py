@@ -99,3 +99,15 @@ def refused(loket: Loket, book: rules.BreakBook, code: str, minutes: int,
                 "supervisor.")
     return ("Istirahat tidak dapat disetujui sekarang. Hubungi supervisor.",
             "The break cannot be granted now. Ask the supervisor.")
+
+
+def overdue(code: str) -> Words:
+    """For the supervisor: a break that ran past its time."""
+    return (f"Istirahat loket {code} melewati batas waktu",
+            f"Counter {code}'s break has run over its time")
+
+
+def no_window(hours_id: str, hours_en: str) -> Words:
+    """For the rotation plan: the day's hours leave no room for the break window."""
+    return (f"Tidak ada jendela istirahat pada hari ini (jam layanan {hours_id})",
+            f"No break window on this day (service hours {hours_en})")

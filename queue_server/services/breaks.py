@@ -251,10 +251,10 @@ async def flag_overdue(loket: Loket) -> list[str]:
         for row in rows:
             code = loket.ids.counter_codes[row.counter_id]
             late = int((now - row.until).total_seconds() // 60)
+            reason_id, reason_en = break_words.overdue(code)
             tx.emit("break.overdue", ("supervisor", f"counter:{code}"), {
                 "counter": code, "until": loket.local(row.until), "late_minutes": late,
-                "reason_id": f"Istirahat loket {code} melewati batas waktu",
-                "reason_en": f"Counter {code}'s break has run over its time"})
+                "reason_id": reason_id, "reason_en": reason_en})
     return [loket.ids.counter_codes[r.counter_id] for r in rows]
 
 
@@ -283,8 +283,7 @@ async def propose_rotation(loket: Loket, day: dt.date, lang: str = "id") -> dict
     signed in yet), inside the site's break window clipped to the day's hours."""
     raw_window = loket.site.breaks.get("window")
     if not isinstance(raw_window, str):
-        raise Invalid("invalid", detail="berkas situs tidak punya [breaks] window",
-                      message_en="Invalid data: the site file has no [breaks] window")
+        raise Invalid("invalid", what="no_break_window")
     window = parse_hours(raw_window)
     schedule = schedule_from_config(loket.site.hours, loket.site.timezone)
     tz = loket.tz
@@ -311,9 +310,8 @@ async def propose_rotation(loket: Loket, day: dt.date, lang: str = "id") -> dict
     answer["window"] = {"start": dt.datetime.combine(day, start, tzinfo=tz).isoformat(),
                         "end": dt.datetime.combine(day, end, tzinfo=tz).isoformat()}
     if hours is None or start >= end:
-        answer["note"] = (f"Tidak ada jendela istirahat pada hari ini (jam layanan "
-                          f"{_span(hours)})" if lang == "id" else
-                          f"No break window on this day (service hours {_span(hours, 'en')})")
+        note_id, note_en = break_words.no_window(_span(hours), _span(hours, "en"))
+        answer["note"] = note_en if lang == "en" else note_id
         return answer
     plan = plan_rotation(counters, dt.datetime.combine(day, start, tzinfo=tz),
                          dt.datetime.combine(day, end, tzinfo=tz), minutes, book.min_staffed,

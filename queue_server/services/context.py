@@ -8,6 +8,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from queue_server.clock import Clock
+from queue_server.domain.schedule import business_day
 from queue_server.services.access import Role
 from queue_server.services.passwords import PasswordHashing
 from queue_server.site import Counter, Service, Site
@@ -54,7 +55,7 @@ class Loket:
         return ZoneInfo(self.site.timezone)
 
     def business_day(self, now: datetime) -> date:
-        return now.astimezone(self.tz).date()
+        return business_day(now, self.site.timezone)
 
     def local(self, moment: datetime | None) -> str | None:
         return moment.astimezone(self.tz).isoformat() if moment else None

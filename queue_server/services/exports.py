@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from queue_server.domain import skm
+from queue_server.domain.numbering import format_number
 from queue_server.services.context import Loket
 from queue_server.services.stats import GROUPS, officer_names
 from queue_server.store import tables as t
@@ -112,7 +113,7 @@ async def ticket_rows(loket: Loket, first: date, last: date) -> list[list[Any]]:
         counter = loket.site.counter(counter_code) if counter_code else None
         begun = r.started_at or r.called_at
         out.append([
-            r.business_day, f"{r.queue}-{r.number:03d}", agencies.get(service.agency, ""),
+            r.business_day, format_number(r.queue, r.number), agencies.get(service.agency, ""),
             service.name, priorities.get(r.priority, r.priority) if r.priority else "",
             CHANNEL_WORDS.get(r.channel, r.channel), STATUS_WORDS.get(r.status, r.status),
             local(r.issued_at), local(r.called_at), local(r.started_at), local(r.finished_at),

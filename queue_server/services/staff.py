@@ -47,10 +47,10 @@ async def add_user(conn: AsyncConnection, site_id: int, username: str, password:
     a real server refuses to start while any of them keeps that password. ``hasher`` is for
     tests, which make accounts with cheap argon2 parameters."""
     if role not in set(Role):
-        raise Invalid("invalid", detail=f"role harus salah satu dari {', '.join(Role)}")
+        raise Invalid("invalid", field="role", what="role", roles=", ".join(Role))
     if not username or len(username) > 64 or not username.replace(".", "").replace(
             "_", "").replace("-", "").isalnum():
-        raise Invalid("invalid", detail="nama pengguna: huruf, angka, '.', '_' atau '-'")
+        raise Invalid("invalid", field="username", what="username")
     if check_password:
         _check_password(password, username)
     exists = (await conn.execute(select(t.users.c.id).where(

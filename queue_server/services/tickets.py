@@ -16,6 +16,7 @@ from queue_server.domain import estimate, ordering
 from queue_server.domain import tickets as lifecycle
 from queue_server.domain.errors import Closed, DomainError, Forbidden, Invalid, NotFound
 from queue_server.domain.numbering import format_number, parse_number
+from queue_server.domain.schedule import quota_left
 from queue_server.domain.tickets import Status, Ticket
 from queue_server.services.access import Role, oversees_counters
 from queue_server.services.context import Actor, Loket
@@ -108,7 +109,7 @@ async def _insert_ticket(tx: Tx, loket: Loket, service: Service, priority: str |
         issued = (await tx.conn.execute(select(func.count()).select_from(t.tickets).where(
             t.tickets.c.site_id == loket.ids.site, t.tickets.c.business_day == day,
             t.tickets.c.first_service_id == service_id))).scalar_one()
-        if issued >= service.daily_quota:
+        if quota_left(service.daily_quota, issued) == 0:
             raise Closed("quota_exhausted", service=service.name, quota=service.daily_quota)
     ticket = Ticket(id=secrets.token_urlsafe(12), service=service.code, queue=service.queue,
                     number=number, priority=priority, status=Status.WAITING, issued_at=tx.now,
@@ -335,9 +336,7 @@ def parse_ticket_number(text: str) -> tuple[str, int]:
             raise ValueError(text)
         return parse_number(f"{letters}-{int(digits):03d}")
     except ValueError:
-        raise Invalid("invalid", field="number",
-                      detail="nomor antrean harus seperti A-012",
-                      message_en="Invalid data: a queue number looks like A-012") from None
+        raise Invalid("invalid", field="number", what="queue_number") from None
 
 
 async def call_number(loket: Loket, counter_code: str, number_text: str,

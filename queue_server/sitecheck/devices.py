@@ -7,20 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from printers import device_from_config, paper_mm_from_config
-from printers.devices import KINDS, PAPER_WIDTHS
+from printers.devices import COMMON_FIELDS, KIND_FIELDS, KINDS, PAPER_WIDTHS
 from queue_server.sitecheck.facts import Facts
 from queue_server.sitecheck.fields import Reader
 
 DEVICE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}\Z")
-_COMMON = ("code", "kind", "paper_mm", "attempts", "timeout_s", "retry_s")
-#: what each kind of printer needs: key → (required, highest value or None for text)
-_BY_KIND: dict[str, dict[str, tuple[bool, int | None]]] = {
-    "network": {"host": (True, None), "port": (False, 65535)},
-    "usb": {"vendor_id": (True, 0xFFFF), "product_id": (True, 0xFFFF)},
-    "serial": {"device": (True, None), "baudrate": (False, 10**7)},
-    "file": {"path": (True, None)},
-    "dummy": {},
-}
 _SPOOL_NUMBERS = {"attempts": 20, "timeout_s": 600, "retry_s": 600}
 _CODE_RULE = ("huruf, angka, '-' dan '_' (maks. 32)", "letters, digits, '-' and '_' (at most 32)")
 
@@ -39,13 +30,14 @@ def check_printers(read: Reader, data: Mapping[str, Any], facts: Facts) -> None:
             read.findings.error(f"{path}.kind", f"harus salah satu dari {', '.join(KINDS)}",
                                 f"must be one of {', '.join(KINDS)}")
             kind = None
-        needs = _BY_KIND.get(kind or "", {})
-        read.unknown_keys(item, (*_COMMON, *needs) if kind else item.keys(), path)
+        needs = KIND_FIELDS.get(kind or "", {})
+        read.unknown_keys(item, (*COMMON_FIELDS, *needs) if kind else item.keys(), path)
         for key, (required, top) in needs.items():
             if top is None:
                 read.text(item, key, path, required=required, longest=500)
             else:
                 _whole_or_hex(read, item, key, path, top, required=required)
+        read.boolean(item, "status", path)
         paper = read.integer(item, "paper_mm", path, low=1, high=1000)
         if paper is not None and paper not in PAPER_WIDTHS:
             read.findings.error(f"{path}.paper_mm", "lebar kertas 58 atau 80",

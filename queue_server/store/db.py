@@ -167,6 +167,12 @@ class Database:
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._publishers: list[Publisher] = []
 
+    @property
+    def notifies_across_processes(self) -> bool:
+        """Whether commits can wake other processes at once (PostgreSQL ``LISTEN/NOTIFY``);
+        on SQLite other processes find new events by polling."""
+        return not self.is_sqlite
+
     def on_commit(self, publisher: Publisher) -> None:
         self._publishers.append(publisher)
 

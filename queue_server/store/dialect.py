@@ -7,10 +7,11 @@ write lock (see ``db.py``), so the locking helpers leave its statements as they 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Table, text
+from sqlalchemy import ColumnElement, Select, String, Table, text, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Insert
@@ -64,3 +65,23 @@ async def lock_key(conn: AsyncConnection, key: int) -> None:
     when no single row stands for what they contend on."""
     if not is_sqlite(conn):
         await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def fast_times(conn: AsyncConnection, columns: Sequence[ColumnElement[Any]]
+               ) -> tuple[list[ColumnElement[Any]], Callable[[Any], datetime]]:
+    """Timestamp columns to select in bulk, and the function that turns each value read into
+    an aware UTC datetime. SQLite keeps times as text and SQLAlchemy's generic parser is
+    several times slower than ``fromisoformat``, which matters at a month of tickets; on
+    PostgreSQL the driver's values are used as they are."""
+    if is_sqlite(conn):
+        return [type_coerce(c, String) for c in columns], _utc_from_text
+    return list(columns), _same
+
+
+def _utc_from_text(value: Any) -> datetime:
+    # Parsing the offset gives the shared UTC instance and is far cheaper than .replace().
+    return datetime.fromisoformat(str(value) + "+00:00")
+
+
+def _same(value: Any) -> datetime:
+    return value  # type: ignore[no-any-return]

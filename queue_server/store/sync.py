@@ -7,7 +7,7 @@ only marked inactive when they leave the file.
 from __future__ import annotations
 
 from sqlalchemy import Table, delete, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from queue_server.site import Site
 from queue_server.store import tables as t
@@ -80,12 +80,3 @@ async def sync_site(conn: AsyncConnection, site: Site) -> Ids:
     if links:
         await conn.execute(upsert(conn, cs, None, key=["counter_id", "service_id"]), links)
     return Ids(site_id, agencies, services, counters)
-
-
-async def sync_site_at_start(engine: AsyncEngine, site: Site) -> Ids:
-    """``sync_site`` in a transaction that writes from its first statement (SQLite
-    ``BEGIN IMMEDIATE``), so a second process starting at the same moment waits its turn."""
-    async with engine.connect() as conn:
-        conn = await conn.execution_options(loket_write=True)
-        async with conn.begin():
-            return await sync_site(conn, site)

@@ -81,9 +81,7 @@ def date_range(request: Request, loket: Loket) -> tuple[datetime | None, datetim
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise Invalid("invalid", field=name, detail=f"'{name}' harus tanggal YYYY-MM-DD",
-                          message_en=f"Invalid data: '{name}' must be a date YYYY-MM-DD"
-                          ) from None
+            raise Invalid("invalid", field=name, what="not_a_date") from None
 
     first, last = day("from"), day("to")
     start = datetime.combine(first, datetime.min.time(), loket.tz) if first else None

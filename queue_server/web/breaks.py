@@ -64,8 +64,7 @@ def _day(request: Request, value: object) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise Invalid("invalid", field="date", detail="tanggal harus seperti 2025-11-24",
-                      message_en="Invalid data: date must look like 2025-11-24") from None
+        raise Invalid("invalid", field="date", what="date") from None
 
 
 async def rotation_plan(request: Request) -> Response:

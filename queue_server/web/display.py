@@ -55,9 +55,9 @@ async def page(request: Request) -> Response:
     agency = request.query_params.get("agency") or None
     zone = request.query_params.get("zone") or None
     if agency is not None and agency not in {a.code for a in loket.site.agencies}:
-        raise Invalid("invalid", detail=f"agency {agency!r}")
+        raise Invalid("invalid", field="agency", what="unknown_agency", agency=agency)
     if zone is not None and not _ZONE.match(zone):
-        raise Invalid("invalid", detail="zone")
+        raise Invalid("invalid", field="zone", what="zone")
     # One announcement queue per zone: an agency's own screen is its own zone by default.
     zone = zone or (f"agency-{agency}" if agency else "utama")
     agency_name = next((a.short_name for a in loket.site.agencies if a.code == agency), None)
@@ -91,7 +91,7 @@ async def voice_clip(request: Request) -> Response:
     pack: VoicePack = request.app.state.voice_pack
     path = pack.file(request.path_params["file"])
     if path is None or not path.is_file():
-        raise NotFound("not_found", detail="clip")
+        raise NotFound("not_found")
     return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})
 
 

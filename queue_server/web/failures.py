@@ -36,8 +36,7 @@ def classify(exc: BaseException) -> tuple[str, int, dict[str, object]]:
     if isinstance(exc, IntegrityError):
         return "conflict", 409, {}
     if isinstance(exc, DataError):
-        return "invalid", 422, {"detail": "nilai di luar batas",
-                                "message_en": "Invalid data: a value is out of range"}
+        return "invalid", 422, {"what": "out_of_range"}
     if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
         return "busy", 503, {"retry_after": RETRY_BUSY_S}
     if isinstance(exc, (OperationalError, InterfaceError)) or (

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse
 
 from queue_server.domain.errors import DomainError, Invalid
 from queue_server.domain.schedule import Lang
-from queue_server.messages import message
+from queue_server.messages import invalid_detail, message
 
 MAX_BODY = 16 * 1024
 #: No request of ours nests deeper than a few levels; refusing deep input before parsing
@@ -46,7 +46,11 @@ def error_response(request: Request, code: str, status: int,
     lang = language(request)
     body: dict[str, Any] = {"code": code, "message": message(code, lang, params)}
     body.update({k: v for k, v in params.items()
-                 if not k.startswith("message_") and _jsonable(v)})
+                 if not k.startswith("message_") and k != "what" and _jsonable(v)})
+    what = params.get("what")
+    detail = invalid_detail(what, lang, params) if isinstance(what, str) else None
+    if detail is not None:
+        body["detail"] = detail
     headers = {}
     retry_after = params.get("retry_after")
     if isinstance(retry_after, int) and status in {429, 503}:
@@ -72,8 +76,7 @@ async def read_json(request: Request) -> dict[str, Any]:
         return {}
     data = loads(bytes(chunks))
     if not isinstance(data, dict):
-        raise Invalid("invalid", detail="isi permintaan harus objek JSON",
-                      message_en="Invalid data: the body must be a JSON object")
+        raise Invalid("invalid", what="not_object")
     return data
 
 
@@ -117,15 +120,12 @@ def idempotency_key(request: Request) -> str | None:
     """The ``Idempotency-Key`` header: 1-100 visible ASCII characters, or absent."""
     key = request.headers.get("idempotency-key")
     if key is not None and not _IDEMPOTENCY_KEY.match(key):
-        raise Invalid("invalid", field="Idempotency-Key",
-                      detail="Idempotency-Key 1-100 karakter ASCII tanpa spasi",
-                      message_en="Invalid data: Idempotency-Key must be 1-100 visible ASCII "
-                                 "characters")
+        raise Invalid("invalid", field="Idempotency-Key", what="idempotency_key")
     return key
 
 
-_KINDS = {str: ("teks", "text"), int: ("bilangan bulat", "an integer"),
-          bool: ("true/false", "true or false")}
+#: the ``invalid`` detail for a value of the wrong type (``messages.INVALID_DETAILS``)
+_WRONG_TYPE = {str: "not_text", int: "not_integer", bool: "not_boolean"}
 
 
 def field(data: dict[str, Any], name: str, kind: type, *, required: bool = True,
@@ -133,17 +133,14 @@ def field(data: dict[str, Any], name: str, kind: type, *, required: bool = True,
     """One field of a JSON body, with an error that names it."""
     if name not in data or (data[name] is None and not required):
         if required:
-            raise Invalid("invalid", field=name, detail=f"kolom '{name}' wajib diisi",
-                          message_en=f"Invalid data: field '{name}' is required")
+            raise Invalid("invalid", field=name, what="required")
         return None
     value = data[name]
     if value is None and nullable:
         return None
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        id_name, en_name = _KINDS.get(kind, (kind.__name__, kind.__name__))
-        raise Invalid("invalid", field=name, detail=f"kolom '{name}' harus berupa {id_name}",
-                      message_en=f"Invalid data: field '{name}' must be {en_name}")
+        raise Invalid("invalid", field=name, what=_WRONG_TYPE.get(kind, "wrong_type"),
+                      kind=kind.__name__)
     if isinstance(value, str) and len(value) > 200:
-        raise Invalid("invalid", field=name, detail=f"kolom '{name}' terlalu panjang",
-                      message_en=f"Invalid data: field '{name}' is too long")
+        raise Invalid("invalid", field=name, what="too_long")
     return value

@@ -101,7 +101,7 @@ async def agency_logo(request: Request) -> Response:
                   None)
     path = _logo_file(request, agency.logo if agency else None)
     if path is None:
-        raise NotFound("not_found", detail="logo")
+        raise NotFound("not_found")
     return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})
 
 
@@ -112,8 +112,7 @@ def _kiosk_printer(loket: Loket, code: str | None) -> str:
         return ""
     kiosk = next((k for k in loket.site.kiosks if k.code == code), None)
     if kiosk is None:
-        raise Invalid("invalid", detail=f"kiosk {code!r}",
-                      message_en=f"Invalid data: unknown kiosk {code!r}")
+        raise Invalid("invalid", field="kiosk", what="unknown_kiosk", kiosk=code)
     return kiosk.printer or ""
 
 
@@ -126,8 +125,8 @@ async def kiosk_issue(request: Request) -> Response:
     priority = data.get("priority")
     if not isinstance(service, str) or not (priority is None or isinstance(priority, str)):
         return error_response(request, "invalid", 422, {
-            "detail": "kolom 'service' wajib berupa teks",
-            "message_en": "Invalid data: field 'service' must be text"})
+            "field": "service" if not isinstance(service, str) else "priority",
+            "what": "not_text"})
     key = idempotency_key(request)
     printer = printing.printer(request.query_params.get("printer") or None)
     ticket, created = await tickets.issue_ticket(loket, service, priority,
@@ -170,9 +169,7 @@ async def reprint_ticket(request: Request) -> Response:
     data = await read_json(request)
     printer = data.get("printer")
     if printer is not None and not isinstance(printer, str):
-        return error_response(request, "invalid", 422, {
-            "detail": "kolom 'printer' harus berupa teks",
-            "message_en": "Invalid data: field 'printer' must be text"})
+        return error_response(request, "invalid", 422, {"field": "printer", "what": "not_text"})
     job = await _printing(request).reprint(request.path_params["ticket_id"],
                                            _base_url(request), printer)
     if job is None:

@@ -332,7 +332,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     async with contextlib.AsyncExitStack() as stack:
         await stack.enter_async_context(feed.running())
         await stack.enter_async_context(screens.running())
-        if not loket.db.is_sqlite:
+        if loket.db.notifies_across_processes:
             def on_notify(payload: str) -> None:
                 parsed = parse_notification(payload)
                 if parsed is None or parsed[0] != loket.ids.site:

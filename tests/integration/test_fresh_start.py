@@ -75,5 +75,6 @@ def test_two_servers_starting_together_on_a_fresh_database_both_come_up(
         failures = _start_together(url, tmp_path / f"round-{round_}")
         assert not failures, "\n---\n".join(failures)
         assert _count(url, t.sites) == 1
+        assert _count(url, t.site_configs) == 1
         assert _count(url, t.services) == len(site.services_by_code)
         assert _count(url, t.counter_services) == sum(len(c.services) for c in site.counters)

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from queue_server.clock import ShiftedClock
 from queue_server.domain.errors import Closed, DomainError, Forbidden, Invalid
 from queue_server.services import staff, tickets
+from queue_server.services.admin_config import open_site_at_start
 from queue_server.services.context import Actor, Loket
 from queue_server.site import load_site
 from queue_server.store import tables as t
 from queue_server.store.db import Database, create_engine
-from queue_server.store.sync import sync_site_at_start
 from tests.conftest import MONDAY_MORNING, SITE_FILE
 from tests.support.staff import CHEAP_HASHER, PASSWORD
 
@@ -26,8 +26,8 @@ from tests.support.staff import CHEAP_HASHER, PASSWORD
 async def loket(database_url: str) -> AsyncIterator[Loket]:
     site = load_site(SITE_FILE)
     db = Database(create_engine(database_url))
-    ids = await sync_site_at_start(db.engine, site)
     clock = ShiftedClock(datetime.fromisoformat(MONDAY_MORNING))
+    site, ids, _ = await open_site_at_start(db.engine, site, clock.now())
     loket = Loket(db=db, site=site, ids=ids, clock=clock)
     async with db.engine.begin() as conn:
         for name, role in {"siti": "officer", "budi": "officer", "kepala": "supervisor"}.items():

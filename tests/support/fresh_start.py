@@ -1,19 +1,20 @@
 """What a server does at start-up (migrate, then sync the site), as a separate process for
 tests that start several at once. ``python -m tests.support.fresh_start URL DIR NAME PEERS``:
 waits for ``DIR/go``, migrates, writes ``DIR/NAME.migrated``, waits until ``PEERS`` such files
-exist, then syncs the demo site."""
+exist, then opens the demo site as ``create_app`` does."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
+from queue_server.services.admin_config import open_site_at_start
 from queue_server.site import DEMO_SITE, load_site
 from queue_server.store.db import create_engine
 from queue_server.store.migrate import upgrade
-from queue_server.store.sync import sync_site_at_start
 
 WAIT_S = 120.0
 
@@ -29,7 +30,8 @@ def _wait_for(condition: object, what: str) -> None:
 async def _sync(url: str) -> None:
     engine = create_engine(url)
     try:
-        await sync_site_at_start(engine, load_site(DEMO_SITE))
+        # what create_app does: seed the stored configuration once, sync its rows
+        await open_site_at_start(engine, load_site(DEMO_SITE), datetime.now(UTC))
     finally:
         await engine.dispose()
 

@@ -172,6 +172,7 @@ def test_a_kiosk_naming_a_missing_printer_is_an_error() -> None:
      "printers[0].product_id"),
     (('paper_mm = 80', "paper_mm = 76"), "printers[0].paper_mm"),
     (('paper_mm = 80', "paper_mm = 80\ntimeout_s = 0"), "printers[0].timeout_s"),
+    (('paper_mm = 80', 'paper_mm = 80\nstatus = "yes"'), "printers[0].status"),
 ])
 def test_a_wrong_printer_names_its_field(edit: tuple[str, str], path: str) -> None:
     assert path in paths(check(replace(*edit)))
@@ -179,6 +180,14 @@ def test_a_wrong_printer_names_its_field(edit: tuple[str, str], path: str) -> No
 
 def test_a_usb_printer_with_hex_ids_passes() -> None:
     text = replace('kind = "dummy"', 'kind = "usb"\nvendor_id = "0x04b8"\nproduct_id = 0x0202')
+    assert check(text) == []
+
+
+def test_every_key_the_printer_builder_reads_is_known_to_the_check() -> None:
+    # ``status`` (answer DLE EOT before a job counts as printed) is read by the server, so
+    # the check must not call it a typo.
+    text = replace('kind = "dummy"', 'kind = "network"\nhost = "10.0.0.9"\nport = 9100\n'
+                   'status = false\nattempts = 3\ntimeout_s = 5\nretry_s = 0.5')
     assert check(text) == []
 
 
