@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from queue_server.domain.delivery import MAX_ATTEMPTS, TokenBucket, gives_up, retry_delay_s
@@ -10,7 +12,7 @@ from queue_server.domain.delivery import MAX_ATTEMPTS, TokenBucket, gives_up, re
 def test_retries_back_off_exponentially_up_to_a_cap() -> None:
     delays = [retry_delay_s(n) for n in range(1, 15)]
     assert delays[:4] == [2.0, 4.0, 8.0, 16.0]
-    assert all(b >= a for a, b in zip(delays, delays[1:], strict=False))
+    assert all(b >= a for a, b in itertools.pairwise(delays))
     assert max(delays) == 15 * 60.0
     with pytest.raises(ValueError):
         retry_delay_s(0)
