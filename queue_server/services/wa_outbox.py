@@ -199,7 +199,8 @@ async def claim_due(loket: Loket, worker: str, limit: int = 20) -> list[OutMessa
 
 
 async def record_result(loket: Loket, message: OutMessage, result: SendResult) -> str:
-    """Store what became of one send; returns the row's new state."""
+    """Store what became of one send; returns the row's new state, or ``"abandoned"`` when
+    the claim had already been given up (``recover_abandoned``) and the row was left alone."""
     now = loket.clock.now()
     values: dict[str, Any] = {"error": result.error[:500] if result.error else None}
     if result.outcome is Outcome.SENT:
@@ -213,9 +214,9 @@ async def record_result(loket: Loket, message: OutMessage, result: SendResult) -
     else:
         values |= {"state": "failed"}
     async with loket.db.write(loket.ids.site, now) as tx:
-        await tx.conn.execute(update(ob).where(ob.c.id == message.id,
-                                               ob.c.state == "sending").values(**values))
-    return str(values["state"])
+        changed = await tx.conn.execute(update(ob).where(
+            ob.c.id == message.id, ob.c.state == "sending").values(**values))
+    return str(values["state"]) if changed.rowcount == 1 else "abandoned"
 
 
 async def recover_abandoned(loket: Loket, lease_s: float = CLAIM_LEASE_S) -> int:

@@ -6,16 +6,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from queue_server.channels.base import Inbound
+from queue_server.channels.base import Inbound, Outcome, SendResult
 from queue_server.clock import ShiftedClock
 from queue_server.services import staff, tickets
 from queue_server.services.context import Loket
-from queue_server.services.wa_outbox import claim_due, derive_notifications, enqueue
+from queue_server.services.wa_outbox import (
+    CLAIM_LEASE_S,
+    claim_due,
+    derive_notifications,
+    enqueue,
+    record_result,
+    recover_abandoned,
+)
 from queue_server.services.whatsapp import WhatsAppDesk, receive
 from queue_server.site import load_site
 from queue_server.store import tables as t
@@ -99,3 +106,29 @@ async def test_two_workers_claiming_at_once_never_take_the_same_message(
     rest = await claim_due(loket, "late", limit=100)
     assert sorted(claimed + [m.id for m in rest]) == sorted(set(claimed + [m.id for m in rest]))
     assert len(claimed) + len(rest) == 40
+
+
+async def test_a_claim_left_by_a_dead_process_is_marked_unknown_and_never_resent(
+        two: tuple[WhatsAppDesk, WhatsAppDesk]) -> None:
+    loket = two[0].loket
+    async with loket.db.write(loket.ids.site, loket.clock.now()) as tx:
+        await enqueue(tx.conn, loket.ids.site, loket.clock.now(), key="k-crash",
+                      phone="628111", kind="reply", body="pesan")
+    claimed = await claim_due(loket, "dies-mid-send")
+    assert len(claimed) == 1
+    # Within the lease another process leaves it alone: it may still be sending.
+    assert await recover_abandoned(two[1].loket) == 0
+    assert loket.clock is two[1].loket.clock
+    assert isinstance(loket.clock, ShiftedClock)
+    loket.clock.advance(timedelta(seconds=CLAIM_LEASE_S + 1))
+    assert await recover_abandoned(two[1].loket) == 1
+    assert await claim_due(two[1].loket, "after-restart") == []
+    async with loket.db.read() as conn:
+        state = (await conn.execute(select(t.wa_outbox.c.state))).scalar_one()
+    assert state == "unknown"
+    # The dead process's late answer cannot turn it back into something to send.
+    assert await record_result(loket, claimed[0], SendResult(Outcome.RETRY, error="x")) \
+        == "abandoned"
+    async with loket.db.read() as conn:
+        state = (await conn.execute(select(t.wa_outbox.c.state))).scalar_one()
+    assert state == "unknown"

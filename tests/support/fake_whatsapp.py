@@ -36,6 +36,8 @@ class FakeCloudApi:
     requests: list[Request] = field(default_factory=list)
     #: answer this many coming requests with 500, then recover
     fail_next: int = 0
+    #: wait this long before answering (a provider that is slow to answer)
+    delay_s: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def accepted(self, phone: str | None = None) -> list[Request]:
@@ -66,6 +68,8 @@ def fake_cloud_api() -> Iterator[FakeCloudApi]:
                 fake.requests.append(Request(self.path, self.headers.get("authorization", ""),
                                              body, status))
                 number = len(fake.requests)
+            if fake.delay_s:
+                time.sleep(fake.delay_s)
             if status == 200:
                 answer = {"messaging_product": "whatsapp",
                           "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
