@@ -107,6 +107,10 @@ async def derive_notifications(loket: Loket) -> int:
             rows.append({"key": f"survey:{ticket['id']}", "phone": sub.phone,
                          "kind": "survey",
                          "body": talk.survey_text(ticket["number"], url, sub.lang)})
+    # Hook for online booking (not on main yet): a "booking.created" event whose booking has
+    # a phone queues the confirmation under "booking:<code>", and a daily round in
+    # services/jobs.py queues "reminder:<code>" for tomorrow's bookings; both go through
+    # ``enqueue`` like everything here, so they are once-only and never in the way.
     rows += await _near(loket, {s for s in called_services if isinstance(s, str)})
     now = loket.clock.now()
     last = events[-1].seq
