@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +12,20 @@ from queue_server.site import DEMO_SITE
 
 class SettingsError(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class WhatsAppSecrets:
+    """``LOKET_WHATSAPP_TOKEN`` (Bearer for outbound), ``LOKET_WHATSAPP_APP_SECRET`` (signs
+    inbound webhooks), ``LOKET_WHATSAPP_VERIFY_TOKEN`` (the webhook verification)."""
+
+    token: str = field(default="", repr=False)
+    app_secret: str = field(default="", repr=False)
+    verify_token: str = field(default="", repr=False)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.token and self.app_secret and self.verify_token)
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,8 @@ class Settings:
     ws_queue_size: int | None = None
     #: seconds one send to a WebSocket client may take before the client counts as too slow
     ws_send_timeout_s: float = 10.0
+    #: WhatsApp secrets (docs/whatsapp.md): only ever from the environment, never printed
+    whatsapp: WhatsAppSecrets = field(default_factory=lambda: WhatsAppSecrets())
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -48,6 +64,9 @@ class Settings:
             "ws_queue_size": _count(env.get("LOKET_WS_QUEUE"), "LOKET_WS_QUEUE"),
             "ws_send_timeout_s": _seconds(env.get("LOKET_WS_SEND_TIMEOUT"),
                                           "LOKET_WS_SEND_TIMEOUT", 10.0),
+            "whatsapp": WhatsAppSecrets(token=env.get("LOKET_WHATSAPP_TOKEN", ""),
+                                        app_secret=env.get("LOKET_WHATSAPP_APP_SECRET", ""),
+                                        verify_token=env.get("LOKET_WHATSAPP_VERIFY_TOKEN", "")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(clock, str):

@@ -88,6 +88,23 @@ class VoiceSettings:
 
 
 @dataclass(frozen=True)
+class WhatsAppSettings:
+    """The office's WhatsApp number: ``[whatsapp]`` in the site file (docs/whatsapp.md). The
+    access token and secrets come from the environment, never from here."""
+
+    #: ``cloud`` (Meta's WhatsApp Business Cloud API) or ``http`` (a plain JSON gateway)
+    provider: str = "cloud"
+    #: e.g. ``https://graph.facebook.com/v21.0``; a test points it at a local fake
+    api_base_url: str = ""
+    #: the Cloud API's id of the sending number
+    phone_number_id: str = ""
+    #: the number visitors write to, digits only with country code (for wa.me links)
+    number: str = ""
+    #: outbound messages per second at most (the provider's rate limit)
+    messages_per_second: int = 20
+
+
+@dataclass(frozen=True)
 class Site:
     code: str
     name: str
@@ -113,6 +130,8 @@ class Site:
     #: the database keeps as the live configuration and ``loket config export`` writes out
     document: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     voice: VoiceSettings = field(default_factory=VoiceSettings)
+    #: ``None`` when the site has no ``[whatsapp]`` table: the channel is off
+    whatsapp: WhatsAppSettings | None = None
 
     @property
     def services(self) -> tuple[Service, ...]:
@@ -201,12 +220,23 @@ def build_site(data: dict[str, Any], *, warnings: tuple[Finding, ...] = ()) -> S
         warnings=warnings,
         document=json_ready(data),
         voice=_voice(data.get("voice", {})),
+        whatsapp=_whatsapp(data.get("whatsapp")),
     )
 
 
 def _voice(table: dict[str, Any]) -> VoiceSettings:
     return VoiceSettings(repeat=table.get("repeat", 2), pause_ms=table.get("pause_ms", 400),
                          pack=table.get("pack") or None)
+
+
+def _whatsapp(table: dict[str, Any] | None) -> WhatsAppSettings | None:
+    if not table:
+        return None
+    return WhatsAppSettings(provider=table.get("provider", "cloud"),
+                            api_base_url=table["api_base_url"].rstrip("/"),
+                            phone_number_id=table.get("phone_number_id", ""),
+                            number=table.get("number", ""),
+                            messages_per_second=table.get("messages_per_second", 20))
 
 
 def json_ready(value: Any) -> Any:

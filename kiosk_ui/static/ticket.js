@@ -44,6 +44,8 @@
     if (atCounter) byId("counter-name").textContent = ticket.counter_name;
     var waiting = ticket.status === "waiting";
     byId("facts").hidden = !waiting;
+    // Once called, asking to be told when it is your turn comes too late.
+    if (byId("whatsapp")) byId("whatsapp").hidden = !waiting;
     if (waiting) {
       if (ticket.ahead !== null && ticket.ahead !== undefined) {
         byId("ahead").textContent = ticket.ahead + " " + word("people");

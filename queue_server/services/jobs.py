@@ -3,7 +3,9 @@
 - the estimated waits behind the opening-hours gate, refreshed every few seconds and soon
   after a ticket or counter changes;
 - closing each business day after its close (plus a grace): what is left open expires;
-- breaks: overdue ones flagged, waiting requests reconsidered when staffing changes.
+- breaks: overdue ones flagged, waiting requests reconsidered when staffing changes;
+- WhatsApp, when the site has it: notifications derived from ticket events, the outbox
+  sent with retries at the provider's pace, old phone numbers purged (docs/whatsapp.md).
 
 Every process runs these; each round is a transaction that is safe to run twice.
 """
@@ -19,6 +21,9 @@ from queue_server.services import breaks
 from queue_server.services.context import Loket
 from queue_server.services.day import close_day, last_closed_day, next_close_check
 from queue_server.services.hours import OpeningHours, refresh_waits
+from queue_server.services.wa_outbox import derive_notifications, purge_personal_data
+from queue_server.services.wa_worker import Sender
+from queue_server.services.whatsapp import WhatsAppDesk
 from queue_server.store.db import StoredEvent
 
 log = logging.getLogger("loket.jobs")
@@ -28,6 +33,11 @@ WAIT_REFRESH_S = 5.0
 MIN_GAP_S = 0.5
 #: How often overdue breaks are flagged and waiting breaks reconsidered.
 BREAK_CHECK_S = 30.0
+#: WhatsApp: events read for notifications at least this often (sooner after a ticket
+#: change), the outbox looked at for retries, and old phone numbers purged.
+WA_DERIVE_S = 5.0
+WA_SEND_S = 2.0
+WA_PURGE_S = 3600.0
 #: Upper bound on iterations of the background loops (years of uptime at their periods).
 MAX_ROUNDS = 50_000_000
 
@@ -76,14 +86,41 @@ async def check_breaks(loket: Loket) -> None:
     await breaks.reconcile(loket)
 
 
+def _whatsapp_tasks(loket: Loket, desk: WhatsAppDesk,
+                    ticket_changed: asyncio.Event) -> list[asyncio.Task[None]]:
+    config = loket.site.whatsapp
+    sender = Sender(desk, config.messages_per_second if config else 20)
+
+    async def derive() -> None:
+        if await derive_notifications(loket):
+            desk.wake.set()
+
+    async def purge() -> None:
+        await purge_personal_data(loket)
+
+    async def send() -> None:
+        await sender.round()
+
+    return [
+        asyncio.create_task(every(WA_DERIVE_S, derive, "deriving WhatsApp notifications",
+                                  ticket_changed)),
+        asyncio.create_task(every(WA_SEND_S, send, "sending WhatsApp messages", desk.wake)),
+        asyncio.create_task(every(WA_PURGE_S, purge, "purging WhatsApp personal data")),
+    ]
+
+
 @contextlib.asynccontextmanager
-async def running(loket: Loket, gate: OpeningHours) -> AsyncIterator[None]:
+async def running(loket: Loket, gate: OpeningHours,
+                  whatsapp: WhatsAppDesk | None = None) -> AsyncIterator[None]:
     """The jobs as tasks for as long as the block lasts; cancelled and awaited on the way
     out."""
     queue_moved = asyncio.Event()
     staffing_changed = asyncio.Event()
+    ticket_changed = asyncio.Event()
 
     async def on_commit(events: list[StoredEvent]) -> None:
+        if any(e.type.startswith("ticket.") for e in events):
+            ticket_changed.set()
         if any(e.type.startswith(("ticket.", "counter.")) for e in events):
             queue_moved.set()
         if any(e.type in {"counter.opened", "counter.closed"} for e in events):
@@ -97,6 +134,8 @@ async def running(loket: Loket, gate: OpeningHours) -> AsyncIterator[None]:
         asyncio.create_task(every(BREAK_CHECK_S, lambda: check_breaks(loket),
                                   "checking breaks", staffing_changed)),
     ]
+    if whatsapp is not None:
+        tasks += _whatsapp_tasks(loket, whatsapp, ticket_changed)
     try:
         yield
     finally:

@@ -24,6 +24,7 @@ from queue_server.sitecheck.general import (
     check_site_table,
     check_top_level,
     check_voice,
+    check_whatsapp,
 )
 from queue_server.sitecheck.lines import line_index
 from queue_server.sitecheck.rules import check_rules
@@ -48,6 +49,7 @@ def check_site(data: Mapping[str, Any], lines: Mapping[str, int] | None = None) 
     check_breaks(read, data, facts)
     check_ordering(read, data)
     check_voice(read, data)
+    check_whatsapp(read, data)
     check_priority_categories(read, data, facts)
     check_agencies(read, data, facts)
     check_counters(read, data, facts)

@@ -14,7 +14,7 @@ SITE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}\Z")
 CATEGORY_CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}\Z")
 
 TOP_LEVEL = ("site", "hours", "breaks", "ordering", "priority_categories", "agencies",
-             "counters", "printers", "kiosks", "voice")
+             "counters", "printers", "kiosks", "voice", "whatsapp")
 _SITE_KEYS = ("code", "name", "address", "timezone", "google_review_url", "maklumat",
               "notices", "data_retention_days")
 
@@ -91,3 +91,44 @@ def check_voice(read: Reader, data: Mapping[str, Any]) -> None:
     read.integer(table, "pause_ms", "voice", low=100, high=1500,
                  unit=("milidetik", "milliseconds"))
     read.text(table, "pack", "voice", longest=500)
+
+
+WHATSAPP_PROVIDERS = ("cloud", "http")
+_DIGITS = re.compile(r"^[0-9]{6,20}\Z")
+
+
+def check_whatsapp(read: Reader, data: Mapping[str, Any]) -> None:
+    """``[whatsapp]``: the office's number (docs/whatsapp.md). Secrets are refused here: they
+    belong in the environment, where a copied site file cannot leak them."""
+    table = read.table(data, "whatsapp", "")
+    if table is None:
+        return
+    for secret in ("token", "access_token", "app_secret", "verify_token"):
+        if secret in table:
+            read.findings.error(f"whatsapp.{secret}",
+                                "rahasia tidak boleh di berkas situs: pakai variabel lingkungan "
+                                "LOKET_WHATSAPP_*",
+                                "secrets do not belong in the site file: use the "
+                                "LOKET_WHATSAPP_* environment variables")
+    read.unknown_keys(table, ("provider", "api_base_url", "phone_number_id", "number",
+                              "messages_per_second", "token", "access_token", "app_secret",
+                              "verify_token"), "whatsapp")
+    provider = read.text(table, "provider", "whatsapp", longest=16)
+    if provider is not None and provider not in WHATSAPP_PROVIDERS:
+        read.findings.error("whatsapp.provider", "harus \"cloud\" atau \"http\"",
+                            "must be \"cloud\" or \"http\"")
+    url = read.text(table, "api_base_url", "whatsapp", required=True, longest=500)
+    if url is not None and not url.startswith(("https://", "http://")):
+        read.findings.error("whatsapp.api_base_url", "harus alamat web (https://...)",
+                            "must be a web address (https://...)")
+    read.text(table, "phone_number_id", "whatsapp", longest=64)
+    if (provider or "cloud") == "cloud" and "phone_number_id" not in table:
+        read.findings.error("whatsapp.phone_number_id",
+                            "wajib untuk provider cloud (lihat WhatsApp Manager)",
+                            "required for the cloud provider (see WhatsApp Manager)")
+    number = read.text(table, "number", "whatsapp", longest=20)
+    if number is not None and not _DIGITS.match(number):
+        read.findings.error("whatsapp.number", "hanya angka dengan kode negara, mis. 6281234567890",
+                            "digits only with the country code, e.g. 6281234567890")
+    read.integer(table, "messages_per_second", "whatsapp", low=1, high=1000,
+                 unit=("pesan/detik", "messages/second"))

@@ -350,3 +350,73 @@ site_configs = Table(
     Column("updated_at", UTC, nullable=False),
     Column("updated_by", ForeignKey("users.id")),
 )
+
+# --- WhatsApp (WA SMART MPP, docs/whatsapp.md) ------------------------------------------------
+# Personal data: the visitor's phone only, purged after the site's data_retention_days.
+
+#: Messages visitors sent, once each: the provider's message id is unique, so a webhook that
+#: is delivered twice stores (and answers) it once.
+wa_inbound = Table(
+    "wa_inbound",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("provider_id", String(128), nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("received_at", UTC, nullable=False),
+    # what was asked (menu, service, hours, status …) and which service it found, for the
+    # supervisor's "top questions"; the raw text is not kept
+    Column("intent", String(24), nullable=False),
+    Column("topic", String(64)),
+    Column("lang", String(2), nullable=False),
+    UniqueConstraint("site_id", "provider_id"),
+)
+Index("ix_wa_inbound_day", wa_inbound.c.site_id, wa_inbound.c.received_at)
+
+#: Everything sent outside, written in the transaction that caused it (a reply) or derived
+#: from the events table under a unique key (a notification); a worker sends it.
+wa_outbox = Table(
+    "wa_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    # what makes the message once-only: "reply:<inbound id>", "called:<seq>:<ticket>", …
+    Column("dedup_key", String(128), nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("body", Text, nullable=False),
+    # pending | sending | sent | failed | unknown (a send cut off by a crash: never repeated)
+    Column("state", String(12), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTC, nullable=False),
+    Column("created_at", UTC, nullable=False),
+    Column("claimed_at", UTC),
+    Column("claimed_by", String(64)),
+    Column("sent_at", UTC),
+    Column("provider_id", String(128)),
+    # the provider's delivery status: sent | delivered | read | failed
+    Column("delivery", String(12)),
+    Column("error", Text),
+    UniqueConstraint("site_id", "dedup_key"),
+)
+Index("ix_wa_outbox_due", wa_outbox.c.site_id, wa_outbox.c.state, wa_outbox.c.next_attempt_at)
+Index("ix_wa_outbox_provider", wa_outbox.c.provider_id)
+
+#: A ticket whose holder asked to be told about it on WhatsApp (they wrote first).
+wa_subscriptions = Table(
+    "wa_subscriptions",
+    metadata,
+    Column("ticket_id", ForeignKey("tickets.id"), primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("lang", String(2), nullable=False),
+    Column("created_at", UTC, nullable=False),
+)
+
+#: How far the notifier has read the events table, per site.
+wa_cursor = Table(
+    "wa_cursor",
+    metadata,
+    Column("site_id", ForeignKey("sites.id"), primary_key=True),
+    Column("last_seq", BigInteger, nullable=False),
+)

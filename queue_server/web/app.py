@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from queue_server.channels.build import channel_for
 from queue_server.clock import Clock, ShiftedClock, SystemClock
 from queue_server.domain.errors import DomainError
 from queue_server.events.hub import Hub
@@ -25,6 +26,7 @@ from queue_server.services.admin_config import open_site_at_start
 from queue_server.services.context import Loket
 from queue_server.services.demo import ensure_demo_accounts
 from queue_server.services.hours import OpeningHours
+from queue_server.services.whatsapp import WhatsAppDesk
 from queue_server.settings import Settings
 from queue_server.site import load_site
 from queue_server.store.db import Database, create_engine
@@ -40,6 +42,7 @@ from queue_server.web import (
     metrics,
     openapi,
     supervisor,
+    whatsapp,
     ws,
 )
 from queue_server.web.failures import classify
@@ -51,7 +54,7 @@ log = logging.getLogger("loket")
 #: spool, a LISTEN connection) also has ``lifespan(app)``, an async context manager entered
 #: after the core is wired, in this order. The background jobs start after them.
 AUDIENCES: tuple[ModuleType, ...] = (api, openapi, ws, common, display, kiosk, counter,
-                                     supervisor, breaks, metrics, admin, admin_pages)
+                                     supervisor, breaks, metrics, admin, admin_pages, whatsapp)
 
 
 def make_clock(settings: Settings) -> Clock:
@@ -120,14 +123,20 @@ def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = Non
         app.state.loket = loket
         app.state.hub = hub
         app.state.settings = settings
+        # WhatsApp only when the site has [whatsapp] and the environment its secrets.
+        channel = channel_for(live.whatsapp, settings.whatsapp)
+        app.state.whatsapp = WhatsAppDesk(loket, channel) if channel else None
         try:
             async with contextlib.AsyncExitStack() as stack:
                 for module in AUDIENCES:
                     if hasattr(module, "lifespan"):
                         await stack.enter_async_context(module.lifespan(app))
-                await stack.enter_async_context(jobs.running(loket, gate))
+                await stack.enter_async_context(jobs.running(loket, gate,
+                                                             app.state.whatsapp))
                 yield {}
         finally:
+            if channel is not None:
+                await channel.aclose()
             await db.dispose()
 
     routes: list[BaseRoute] = [r for module in AUDIENCES for r in module.routes]

@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlencode
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -202,8 +203,21 @@ async def ticket_page(request: Request) -> Response:
     survey_url = f"/t/{ticket['id']}/survey" + (f"?{urlencode(query)}" if query else "")
     return templates.TemplateResponse(request, "ticket.html", {
         "site": loket.site, "ticket": ticket, "seq": seq, "lang": language(request),
-        "survey_url": survey_url if key else None},
+        "survey_url": survey_url if key else None,
+        "whatsapp_url": _whatsapp_link(request, ticket, key)},
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+
+
+def _whatsapp_link(request: Request, ticket: dict[str, Any], key: str | None) -> str | None:
+    """"Kabari saya lewat WhatsApp": a wa.me link with the message already written, so the
+    visitor writes first (which WhatsApp requires before the office may send). Only for the
+    holder (the key proves it) of a ticket still waiting, and only when WhatsApp is on."""
+    config = _loket(request).site.whatsapp
+    if (key is None or ticket["status"] != "waiting" or config is None or not config.number
+            or getattr(request.app.state, "whatsapp", None) is None):
+        return None
+    return f"https://wa.me/{config.number}?" + urlencode(
+        {"text": f"KABARI {ticket['id']} {key}"}, quote_via=quote)
 
 
 async def ticket_qr(request: Request) -> Response:

@@ -196,6 +196,22 @@ def document(loket: Loket) -> dict[str, Any]:
             ok_content={"text/csv": {"schema": {"type": "string"}},
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                             "schema": {"type": "string"}}})},
+        "/api/v1/channels/whatsapp/webhook": {
+            "get": _op("WhatsApp Cloud API webhook verification: echoes hub.challenge for the "
+                       "right hub.verify_token (404 when WhatsApp is not set up)",
+                       ok_content={"text/plain": {"schema": {"type": "string"}}},
+                       errors=(403, 404),
+                       params=[_query("hub.mode", {"type": "string"}),
+                               _query("hub.verify_token", {"type": "string"}),
+                               _query("hub.challenge", {"type": "string"})]),
+            "post": _op("Inbound WhatsApp messages and delivery statuses, signed "
+                        "X-Hub-Signature-256 (401 when the signature is wrong or missing; "
+                        "nothing is stored then)", errors=(400, 401, 404, 413),
+                        body=_OBJECT)},
+        "/api/v1/supervisor/whatsapp": {"get": _op(
+            "WhatsApp messages in and out per day, delivery failures, top questions",
+            auth=True, errors=(422,),
+            params=[_query("from", _DATE_OR_BLANK), _query("to", _DATE_OR_BLANK)])},
         "/api/v1/skm/questionnaire": {"get": _op("The SKM questionnaire")},
         "/api/v1/events/stats": {"get": _op("How the live fan-out is doing")},
         "/kiosk/api/status": {"get": _op(

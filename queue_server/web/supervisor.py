@@ -29,6 +29,7 @@ from queue_server.services import exports, skm, stats
 from queue_server.services.access import SUPERVISORS, Role, has_role, require_role
 from queue_server.services.context import Loket
 from queue_server.services.staff import Session
+from queue_server.services.wa_stats import whatsapp_stats
 from queue_server.web.auth import current_session, optional_session
 from queue_server.web.http import language, read_json
 
@@ -195,6 +196,9 @@ async def dashboard(request: Request) -> Response:
         data = await stats.recent.get(loket, first, last)
         context.update(data=data, charts=_charts(data, language(request), agency_targets(loket)),
                        first=first.isoformat(), last=last.isoformat())
+        if loket.site.whatsapp is not None:  # the site has a WhatsApp number (issue 17)
+            context.update(whatsapp=await whatsapp_stats(loket, first, last),
+                           whatsapp_on=getattr(request.app.state, "whatsapp", None) is not None)
     else:
         context["live"] = await stats.live_state(loket)
     return _page(request, "supervisor/dashboard.html", context)

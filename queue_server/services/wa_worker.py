@@ -1,0 +1,58 @@
+"""One round of the WhatsApp outbox worker (started by ``services/jobs.py``): give up
+abandoned claims, claim what is due, send it at the provider's pace, record the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+
+from queue_server.domain.delivery import TokenBucket
+from queue_server.services.wa_outbox import claim_due, record_result, recover_abandoned
+from queue_server.services.whatsapp import WhatsAppDesk
+
+log = logging.getLogger("loket.whatsapp")
+
+#: Messages claimed per round: small, so a slow provider does not hold many claims.
+BATCH = 20
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:64]
+
+
+class Sender:
+    def __init__(self, desk: WhatsAppDesk, messages_per_second: int) -> None:
+        self.desk = desk
+        self.bucket = TokenBucket(rate=float(messages_per_second),
+                                  burst=float(messages_per_second))
+        self.name = worker_name()
+
+    async def round(self) -> int:
+        """Send what is due now; returns how many were sent."""
+        loket = self.desk.loket
+        await recover_abandoned(loket)
+        sent = 0
+        for _ in range(100):  # bounded: at most 100 batches in one round
+            batch = await claim_due(loket, self.name, BATCH)
+            if not batch:
+                break
+            for message in batch:
+                await self._pace()
+                result = await self.desk.channel.send(message.phone, message.body)
+                state = await record_result(loket, message, result)
+                if state == "sent":
+                    sent += 1
+                elif result.error:
+                    log.warning("WhatsApp message %s: %s (%s)", message.id, state,
+                                result.error)
+        return sent
+
+    async def _pace(self) -> None:
+        for _ in range(1000):
+            wait = self.bucket.wait_s(time.monotonic())
+            if wait <= 0:
+                return
+            await asyncio.sleep(wait)

@@ -1,0 +1,99 @@
+"""What the WhatsApp number answers, through ``receive`` on a real database: each reply is
+read back from the outbox as it would be sent."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from queue_server.channels.base import Inbound
+from queue_server.clock import ShiftedClock
+from queue_server.services import tickets
+from queue_server.services.context import Loket
+from queue_server.services.hours import OpeningHours
+from queue_server.services.whatsapp import WhatsAppDesk, receive
+from queue_server.site import load_site
+from queue_server.store import tables as t
+from queue_server.store.db import Database, create_engine
+from queue_server.store.sync import sync_site_at_start
+from tests.conftest import MONDAY_MORNING, SITE_FILE
+
+_ids = itertools.count()
+
+
+@pytest.fixture
+async def desk(database_url: str) -> AsyncIterator[WhatsAppDesk]:
+    site = load_site(SITE_FILE)
+    db = Database(create_engine(database_url))
+    ids = await sync_site_at_start(db.engine, site)
+    clock = ShiftedClock(datetime.fromisoformat(MONDAY_MORNING))
+    loket = Loket(db=db, site=site, ids=ids, clock=clock, gate=OpeningHours(site),
+                  public_url="https://mpp.example")
+    try:
+        yield WhatsAppDesk(loket, object())  # type: ignore[arg-type]  # never sends here
+    finally:
+        await db.dispose()
+
+
+async def ask(desk: WhatsAppDesk, text: str, phone: str = "628111") -> str:
+    assert await receive(desk, Inbound(f"wamid.{next(_ids)}", phone, text))
+    async with desk.loket.db.read() as conn:
+        body = (await conn.execute(select(t.wa_outbox.c.body).order_by(
+            t.wa_outbox.c.id.desc()).limit(1))).scalar_one()
+    return str(body)
+
+
+async def test_jam_on_a_working_morning_says_open_and_lists_the_week(desk: WhatsAppDesk) -> None:
+    answer = await ask(desk, "jam")
+    assert "Jam pelayanan" in answer and "Layanan buka" in answer
+    assert "Senin" in answer
+
+
+async def test_jam_on_a_national_holiday_says_so_and_when_it_opens_again(
+        desk: WhatsAppDesk) -> None:
+    assert isinstance(desk.loket.clock, ShiftedClock)
+    desk.loket.clock.set(datetime.fromisoformat("2025-12-25T09:00:00+07:00"))
+    answer = await ask(desk, "jam")
+    assert "libur" in answer and "Layanan dibuka kembali" in answer
+
+
+async def test_status_answers_a_tickets_place_and_an_unknown_number(desk: WhatsAppDesk) -> None:
+    await tickets.issue_ticket(desk.loket, "KTP", None)
+    second, _ = await tickets.issue_ticket(desk.loket, "KTP", None)
+    answer = await ask(desk, f"status {second['number']}")
+    assert second["number"] in answer and "menunggu" in answer
+    assert "Di depan Anda: 1 orang" in answer
+    assert "tidak ditemukan" in await ask(desk, "status Z-999")
+
+
+async def test_a_service_question_in_english_is_answered_in_english(desk: WhatsAppDesk) -> None:
+    answer = await ask(desk, "what are the requirements for ktp")
+    assert "*Requirements:*" in answer and "Kartu Keluarga" in answer
+    assert "https://mpp.example/booking?service=KTP" in answer
+
+
+async def test_antre_sends_the_booking_link_of_the_service(desk: WhatsAppDesk) -> None:
+    answer = await ask(desk, "antre npwp")
+    assert "https://mpp.example/booking?service=NPWP" in answer
+
+
+async def test_nonsense_gets_the_menu_never_silence(desk: WhatsAppDesk) -> None:
+    answer = await ask(desk, "asdfgh qwerty")
+    assert answer.startswith("Maaf") and "1 *layanan*" in answer
+
+
+async def test_a_subscription_needs_the_tickets_key(desk: WhatsAppDesk) -> None:
+    ticket, _ = await tickets.issue_ticket(desk.loket, "KTP", None)
+    assert "tidak ditemukan" in await ask(desk, f"KABARI {ticket['id']} tebakan")
+    key = await tickets.visitor_key(desk.loket, ticket["id"])
+    assert "kami akan mengabari" in await ask(desk, f"KABARI {ticket['id']} {key}")
+    async with desk.loket.db.read() as conn:
+        subscribed = (await conn.execute(select(t.wa_subscriptions.c.phone))).scalars().all()
+    assert list(subscribed) == ["628111"]
+    assert "tidak akan mengirim" in await ask(desk, "stop")
+    async with desk.loket.db.read() as conn:
+        assert (await conn.execute(select(t.wa_subscriptions))).first() is None

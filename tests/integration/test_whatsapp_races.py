@@ -1,0 +1,134 @@
+"""The outbox's once-only rules under real concurrency, on SQLite and PostgreSQL: two
+"processes" (two engines on one database) receiving the same webhook, deriving the same
+events and claiming the same due messages at the same moment."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from queue_server.channels.base import Inbound, Outcome, SendResult
+from queue_server.clock import ShiftedClock
+from queue_server.services import staff, tickets
+from queue_server.services.context import Loket
+from queue_server.services.wa_outbox import (
+    CLAIM_LEASE_S,
+    claim_due,
+    derive_notifications,
+    enqueue,
+    record_result,
+    recover_abandoned,
+)
+from queue_server.services.whatsapp import WhatsAppDesk, receive
+from queue_server.site import load_site
+from queue_server.store import tables as t
+from queue_server.store.db import Database, create_engine
+from queue_server.store.sync import sync_site_at_start
+from tests.conftest import MONDAY_MORNING, SITE_FILE
+from tests.support.staff import CHEAP_HASHER, PASSWORD
+
+
+class Unused:
+    """These tests never send: only ``receive``, deriving and claiming are raced."""
+
+    name = "unused"
+
+
+@pytest.fixture
+async def two(database_url: str) -> AsyncIterator[tuple[WhatsAppDesk, WhatsAppDesk]]:
+    site = load_site(SITE_FILE)
+    clock = ShiftedClock(datetime.fromisoformat(MONDAY_MORNING))
+    lokets = []
+    for _ in range(2):
+        db = Database(create_engine(database_url))
+        ids = await sync_site_at_start(db.engine, site)
+        lokets.append(Loket(db=db, site=site, ids=ids, clock=clock))
+    async with lokets[0].db.engine.begin() as conn:
+        await staff.add_user(conn, lokets[0].ids.site, "siti", PASSWORD, "officer",
+                             clock.now(), hasher=CHEAP_HASHER)
+    try:
+        yield (WhatsAppDesk(lokets[0], Unused()),  # type: ignore[arg-type]
+               WhatsAppDesk(lokets[1], Unused()))  # type: ignore[arg-type]
+    finally:
+        for loket in lokets:
+            loket.passwords.close()
+            await loket.db.dispose()
+
+
+async def rows(loket: Loket, table: t.Table) -> int:
+    async with loket.db.read() as conn:
+        return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
+
+
+async def test_the_same_webhook_received_twice_at_once_is_answered_once(
+        two: tuple[WhatsAppDesk, WhatsAppDesk]) -> None:
+    message = Inbound("wamid.same", "6281234567890", "syarat ktp")
+    results = await asyncio.gather(*(receive(desk, message) for desk in two for _ in range(3)))
+    assert sorted(results) == [False] * 5 + [True]
+    assert await rows(two[0].loket, t.wa_inbound) == 1
+    assert await rows(two[0].loket, t.wa_outbox) == 1
+
+
+async def test_two_processes_deriving_the_same_call_queue_one_notification(
+        two: tuple[WhatsAppDesk, WhatsAppDesk]) -> None:
+    loket = two[0].loket
+    ticket, _ = await tickets.issue_ticket(loket, "KTP", None)
+    key = await tickets.visitor_key(loket, ticket["id"])
+    assert await receive(two[0], Inbound("wamid.sub", "628111", f"kabari {ticket['id']} {key}"))
+    actor = (await staff.sign_in(loket, "siti", PASSWORD, "A1")).actor
+    await tickets.call_next(loket, "A1", actor)
+    await asyncio.gather(*(derive_notifications(desk.loket) for desk in two for _ in range(3)))
+    async with loket.db.read() as conn:
+        kinds = (await conn.execute(select(t.wa_outbox.c.kind).order_by(t.wa_outbox.c.id))
+                 ).scalars().all()
+        cursor = (await conn.execute(select(t.wa_cursor.c.last_seq))).scalar_one()
+        last = (await conn.execute(select(func.max(t.events.c.seq)))).scalar_one()
+    assert list(kinds) == ["reply", "called"]
+    assert cursor == last
+
+
+async def test_two_workers_claiming_at_once_never_take_the_same_message(
+        two: tuple[WhatsAppDesk, WhatsAppDesk]) -> None:
+    loket = two[0].loket
+    async with loket.db.write(loket.ids.site, loket.clock.now()) as tx:
+        for n in range(40):
+            await enqueue(tx.conn, loket.ids.site, loket.clock.now(), key=f"k{n}",
+                          phone="628111", kind="reply", body=f"pesan {n}")
+    batches = await asyncio.gather(*(claim_due(desk.loket, f"w{i}-{j}", limit=7)
+                                     for i, desk in enumerate(two) for j in range(4)))
+    claimed = [m.id for batch in batches for m in batch]
+    assert len(claimed) == len(set(claimed))
+    # Whatever was not claimed in that round is still there for the next one.
+    rest = await claim_due(loket, "late", limit=100)
+    assert sorted(claimed + [m.id for m in rest]) == sorted(set(claimed + [m.id for m in rest]))
+    assert len(claimed) + len(rest) == 40
+
+
+async def test_a_claim_left_by_a_dead_process_is_marked_unknown_and_never_resent(
+        two: tuple[WhatsAppDesk, WhatsAppDesk]) -> None:
+    loket = two[0].loket
+    async with loket.db.write(loket.ids.site, loket.clock.now()) as tx:
+        await enqueue(tx.conn, loket.ids.site, loket.clock.now(), key="k-crash",
+                      phone="628111", kind="reply", body="pesan")
+    claimed = await claim_due(loket, "dies-mid-send")
+    assert len(claimed) == 1
+    # Within the lease another process leaves it alone: it may still be sending.
+    assert await recover_abandoned(two[1].loket) == 0
+    assert loket.clock is two[1].loket.clock
+    assert isinstance(loket.clock, ShiftedClock)
+    loket.clock.advance(timedelta(seconds=CLAIM_LEASE_S + 1))
+    assert await recover_abandoned(two[1].loket) == 1
+    assert await claim_due(two[1].loket, "after-restart") == []
+    async with loket.db.read() as conn:
+        state = (await conn.execute(select(t.wa_outbox.c.state))).scalar_one()
+    assert state == "unknown"
+    # The dead process's late answer cannot turn it back into something to send.
+    assert await record_result(loket, claimed[0], SendResult(Outcome.RETRY, error="x")) \
+        == "abandoned"
+    async with loket.db.read() as conn:
+        state = (await conn.execute(select(t.wa_outbox.c.state))).scalar_one()
+    assert state == "unknown"

@@ -1,0 +1,112 @@
+"""A local stand-in for the WhatsApp Cloud API (and the plain gateway): a real HTTP server on
+loopback that records every ``messages`` request and can be told to fail the next ones."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Request:
+    path: str
+    authorization: str
+    body: dict[str, Any]
+    status: int
+
+    @property
+    def to(self) -> str:
+        return str(self.body.get("to", ""))
+
+    @property
+    def text(self) -> str:
+        text = self.body.get("text")
+        return str(text.get("body", "")) if isinstance(text, dict) else str(text or "")
+
+
+@dataclass
+class FakeCloudApi:
+    url: str = ""
+    requests: list[Request] = field(default_factory=list)
+    #: answer this many coming requests with 500, then recover
+    fail_next: int = 0
+    #: wait this long before answering (a provider that is slow to answer)
+    delay_s: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def accepted(self, phone: str | None = None) -> list[Request]:
+        with self.lock:
+            return [r for r in self.requests
+                    if r.status == 200 and (phone is None or r.to == phone)]
+
+    def refused(self) -> list[Request]:
+        with self.lock:
+            return [r for r in self.requests if r.status != 200]
+
+
+@contextlib.contextmanager
+def fake_cloud_api() -> Iterator[FakeCloudApi]:
+    fake = FakeCloudApi()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            try:
+                body = json.loads(self.rfile.read(length) or b"{}")
+            except ValueError:
+                body = {}
+            with fake.lock:
+                status = 500 if fake.fail_next > 0 else 200
+                if fake.fail_next > 0:
+                    fake.fail_next -= 1
+                fake.requests.append(Request(self.path, self.headers.get("authorization", ""),
+                                             body, status))
+                number = len(fake.requests)
+            if fake.delay_s:
+                time.sleep(fake.delay_s)
+            if status == 200:
+                answer = {"messaging_product": "whatsapp",
+                          "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
+                          "messages": [{"id": f"wamid.fake-{number}"}], "id": f"g-{number}"}
+            else:
+                answer = {"error": {"message": "temporarily unavailable", "code": 2}}
+            data = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def wait_until(condition: Callable[[], Any], timeout_s: float = 60.0,
+               what: str = "condition") -> Any:
+    """Poll ``condition`` until it is truthy (returned) or the time is up (AssertionError)."""
+    deadline = time.monotonic() + timeout_s
+    for _ in range(100_000):
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
+        time.sleep(0.05)
+    raise AssertionError(f"gave up waiting for {what}")
