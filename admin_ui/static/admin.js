@@ -2,8 +2,10 @@
 // the configuration version the page was drawn from (If-Match), so two administrators never
 // overwrite each other silently. On success the page is drawn again from the new version;
 // on refusal the findings of the site check are listed next to the form.
+import { ApiError, request } from "../common/api.js";
+import { el } from "../common/dom.js";
+
 (function () {
-  "use strict";
   const body = document.body;
   const csrf = body.dataset.csrf;
   const version = body.dataset.version;
@@ -35,45 +37,34 @@
     return data;
   }
 
-  function showError(box, answer, payload) {
-    const error = (payload && payload.error) || {};
-    box.replaceChildren();
-    const head = document.createElement("p");
-    head.textContent = error.message || answer.statusText || String(answer);
-    box.append(head);
-    const list = error.findings || [];
+  // error: the server's error object (sentence, findings, conflicting changes) or null.
+  function showError(box, sentence, error) {
+    box.replaceChildren(el("p", null, sentence));
+    const list = (error && error.findings) || [];
     if (list.length) {
-      const ul = document.createElement("ul");
+      const ul = el("ul");
       list.forEach((f) => {
-        const li = document.createElement("li");
-        const code = document.createElement("code");
-        code.textContent = f.path;
-        li.append(code, " " + (en ? f.message.en : f.message.id));
+        const li = el("li");
+        li.append(el("code", null, f.path), " " + (en ? f.message.en : f.message.id));
         ul.append(li);
       });
       box.append(ul);
     }
-    (error.changes || []).forEach((c) => {
-      const p = document.createElement("p");
-      p.textContent = `${c.at} · ${c.user || "CLI"} · ${c.action} ${c.target}`;
-      box.append(p);
+    ((error && error.changes) || []).forEach((c) => {
+      box.append(el("p", null, `${c.at} · ${c.user || "CLI"} · ${c.action} ${c.target}`));
     });
     box.hidden = false;
   }
 
   async function send(method, url, data, box) {
-    const headers = {"X-CSRF-Token": csrf, "If-Match": `"${version}"`};
-    const init = {method, credentials: "same-origin", headers};
-    if (data !== null) {
-      headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(data);
-    }
+    const options = {csrf, headers: {"If-Match": `"${version}"`}};
+    if (data !== null) options.body = data;
     try {
-      const answer = await fetch(url, init);
-      if (answer.ok) { location.reload(); return; }
-      showError(box, answer, await answer.json().catch(() => null));
+      await request(method, url, options);
+      location.reload();
     } catch (e) {
-      showError(box, e, null);
+      if (e instanceof ApiError) showError(box, e.sentence || e.message, e.error);
+      else showError(box, String(e), null);
     }
   }
 

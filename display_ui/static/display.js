@@ -1,28 +1,49 @@
-// Lobby display: follows /ws (snapshot, replay with since, live), reconnects on its own,
-// shows what is called and says it aloud, one announcement at a time, each once per zone.
-(function () {
-  "use strict";
+// Lobby display: follows the live socket (snapshot, replay with since, live), shows what is
+// called and says it aloud, one announcement at a time, each once per zone.
+import { get, url } from "../common/api.js";
+import { $, el } from "../common/dom.js";
+import { translator } from "../common/i18n.js";
+import { LiveSocket } from "../common/live.js";
+import { AnnouncementQueue } from "./announcements.js";
+import { Pager } from "./pager.js";
+import { Voice } from "./voice.js";
 
+// The lobby speaks Indonesian (the voice does too): one language in the table.
+const TEXT = {
+  id: {
+    open: "Buka", "break": "Istirahat", closed: "Tutup", priority: "Prioritas",
+    recall: "Panggilan ulang", recall_short: "ulang", to: "menuju {c}",
+    none_open: "Belum ada loket yang buka", others_closed: "{n} loket lain tutup",
+    sound_on: "Suara menyala", catching_up: " (terlambat, mengejar)",
+  },
+};
+const t = translator(TEXT, "id");
+
+(function () {
   const body = document.body;
   const zone = body.dataset.zone;
   const agency = body.dataset.agency || null;
   const voiceMode = body.dataset.voice;
   const tz = body.dataset.timezone || "Asia/Jakarta";
-  const MAX_QUEUE = 20;
   const BIG = 3;       // the newest calls shown large: several counters call within seconds
   const RECENT = 9;    // the newest calls kept in all (large ones plus the list)
   const PAGE_MS = (parseInt(body.dataset.pageS, 10) || 8) * 1000;
-  const $ = (id) => document.getElementById(id);
 
-  const voice = new window.LoketVoice({
+  const voice = new Voice({
     repeat: parseInt(body.dataset.repeat, 10) || 2,
     pauseMs: parseInt(body.dataset.pauseMs, 10) || 400,
   });
+  const announcements = new AnnouncementQueue();
   const state = {
-    connected: false, lastSeq: null, announcedThrough: 0, soundOn: false,
-    queue: [], playing: null, played: [], counters: [], recent: [], waiting: [],
+    connected: false, soundOn: false, announcements: announcements,
+    played: [], counters: [], recent: [], waiting: [],
     clockOffsetMs: 0, reconnects: 0, open: true, pageMs: PAGE_MS, voice: voice,
-    voiceLoaded: voice.load("/display/voice/manifest.json").catch(() => voice),
+    voiceLoaded: voice.load(url("/display/voice/manifest.json")).catch(() => voice),
+    // What tests and people at a console look at: the calls waiting and the zone's mark.
+    get queue() { return announcements.waiting; },
+    get playing() { return announcements.playing; },
+    get announcedThrough() { return announcements.doneThrough; },
+    get lastSeq() { return live.lastSeq; },
   };
   window.loketDisplay = state;
 
@@ -56,13 +77,6 @@
   tick();
 
   // --- rendering ------------------------------------------------------------------------
-  function el(tag, cls, text) {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-  const STATE_TEXT = { open: "Buka", break: "Istirahat", closed: "Tutup" };
   const RANK = { open: 0, break: 1 };
 
   // A tile: the counter's number large (what the voice says), its agency, and the ticket
@@ -70,12 +84,12 @@
   function counterTile(c) {
     const tile = el("div", "counter " + c.state);
     tile.dataset.counter = c.code;
-    tile.setAttribute("aria-label", c.name + ", " + (STATE_TEXT[c.state] || c.state));
+    tile.setAttribute("aria-label", c.name + ", " + (c.state in TEXT.id ? t(c.state) : c.state));
     const agencyName = (state.waiting.find((w) => w.agency === c.agency) || {}).name;
     tile.append(el("div", "no", String(c.number)));
-    tile.append(el("div", "agency", agencyName || (c.priority_only ? "Prioritas" : c.name)));
+    tile.append(el("div", "agency", agencyName || (c.priority_only ? t("priority") : c.name)));
     tile.append(el("div", "serving",
-      c.state === "break" ? STATE_TEXT.break : (c.ticket ? c.ticket.number : "—")));
+      c.state === "break" ? t("break") : (c.ticket ? c.ticket.number : "—")));
     return tile;
   }
   function waitingRow(w) {
@@ -94,9 +108,9 @@
     const gap = parseFloat(style.rowGap) || 0;
     return Math.max(1, Math.floor((box.clientHeight + gap) / (rowH + gap))) * columns;
   }
-  const counterPager = new window.LoketPager($("counters"), $("counters-page"), counterTile,
+  const counterPager = new Pager($("counters"), $("counters-page"), counterTile,
     () => fits($("counters")));
-  const waitingPager = new window.LoketPager($("waiting"), $("waiting-page"), waitingRow,
+  const waitingPager = new Pager($("waiting"), $("waiting-page"), waitingRow,
     () => fits($("waiting")));
   state.pagers = { counters: counterPager, waiting: waitingPager };
 
@@ -107,8 +121,8 @@
       .sort((a, b) => RANK[a.state] - RANK[b.state] || a.number - b.number);
     const closed = state.counters.length - shown.length;
     counterPager.set(shown);
-    $("counters-note").textContent = !shown.length ? "Belum ada loket yang buka" :
-      closed ? closed + " loket lain tutup" : "";
+    $("counters-note").textContent = !shown.length ? t("none_open") :
+      closed ? t("others_closed", { n: closed }) : "";
   }
   function renderWaiting() { waitingPager.set(state.waiting); }
   setInterval(() => { counterPager.next(); waitingPager.next(); }, PAGE_MS);
@@ -120,10 +134,10 @@
   }
   function smallCall(call) {
     const card = el("div", "call small-call" + (call.recall ? " recall" : ""));
-    const mark = el("div", "recall-mark", "Panggilan ulang");
+    const mark = el("div", "recall-mark", t("recall"));
     mark.hidden = !call.recall;
     card.append(mark, el("div", "num", call.number),
-      el("div", "to", "menuju " + (call.counter_name || "")));
+      el("div", "to", t("to", { c: call.counter_name || "" })));
     return card;
   }
   function renderRecent() {
@@ -137,7 +151,7 @@
     $("recent").replaceChildren(...state.recent.slice(BIG, RECENT).map((t) => {
       const li = el("li", t.recall ? "recall" : "");
       li.append(el("span", "num", t.number));
-      if (t.recall) li.append(el("span", "tag", "ulang"));
+      if (t.recall) li.append(el("span", "tag", TEXT.id.recall_short));
       li.append(el("span", "to", t.counter_name || ""));
       return li;
     }));
@@ -174,7 +188,7 @@
     }
   }
   function checkStatus() {
-    fetch("/display/status").then((r) => r.json()).then(applyStatus).catch(() => {});
+    get("/display/status").then(applyStatus).catch(() => {});
   }
   checkStatus();
   setInterval(checkStatus, 30000);
@@ -185,7 +199,7 @@
   let refreshTimer = null;
   function refreshSoon() {
     clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(() => send({ type: "refresh" }), 800);
+    refreshTimer = setTimeout(() => live.send({ type: "refresh" }), 800);
   }
 
   function onEvent(m) {
@@ -244,8 +258,7 @@
   function refreshTicker() {
     const ticker = document.getElementById("ticker-text");
     if (!ticker) return;
-    fetch("/api/v1/services", { credentials: "same-origin" })
-      .then((r) => (r.ok ? r.json() : null))
+    get("/api/v1/services")
       .then((data) => {
         if (!data || !data.site) return;
         const parts = [data.site.maklumat, ...(data.site.notices || [])].filter(Boolean);
@@ -259,21 +272,16 @@
   // above that mark, claimed before playing (so two screens or a reload never say it
   // twice), and played to the end before the next one starts.
   function offer(m) {
-    if (m.seq <= state.announcedThrough) return;
-    if (state.queue.some((a) => a.seq === m.seq)) return;
-    if (state.playing && state.playing.seq === m.seq) return;
-    state.queue.push({ seq: m.seq, number: m.ticket.number, counter: m.counter_name,
+    announcements.offer({ seq: m.seq, number: m.ticket.number, counter: m.counter_name,
       clips: m.announcement.clips, phrases: m.announcement.phrases || [m.announcement.clips],
       text: m.announcement.text, recall: m.announcement.recall });
-    state.queue.sort((a, b) => a.seq - b.seq);
-    while (state.queue.length > MAX_QUEUE) state.queue.shift();
     pump();
   }
 
   const claims = new Map();
   function claim(seq) {
     return new Promise((resolve) => {
-      if (!send({ type: "announce", zone: zone, seq: seq })) { resolve(null); return; }
+      if (!live.send({ type: "announce", zone: zone, seq: seq })) { resolve(null); return; }
       const timer = setTimeout(() => { claims.delete(seq); resolve(null); }, 5000);
       claims.set(seq, (granted) => { clearTimeout(timer); resolve(granted); });
     });
@@ -311,17 +319,17 @@
     if (pumping || !state.soundOn) return;
     pumping = true;
     try {
-      while (state.soundOn && state.queue.length && state.connected) {
-        const next = state.queue.shift();
-        if (next.seq <= state.announcedThrough) continue;
+      while (state.soundOn && state.connected) {
+        const next = announcements.next();
+        if (!next) break;
         const granted = await claim(next.seq);
-        if (granted === null) { state.queue.unshift(next); break; }  // offline: try later
-        state.announcedThrough = Math.max(state.announcedThrough, next.seq);
-        if (!granted) continue;  // another screen in this zone said it
-        state.playing = next;
-        await say(next);
-        state.played.push(next.seq);
-        state.playing = null;
+        if (granted === null) { announcements.putBack(); break; }  // offline: try later
+        // Granted here, or another screen in this zone said it: either way it is done.
+        if (granted) {
+          await say(next);
+          state.played.push(next.seq);
+        }
+        announcements.played(next.seq);
       }
     } finally {
       pumping = false;
@@ -331,9 +339,9 @@
   function soundIsOn() {
     state.soundOn = true;
     $("sound").classList.add("on");
-    $("sound-text").textContent = "Suara menyala";
-    send({ type: "health", client_id: clientId, kind: "display", zone: zone,
-           last_seq: state.lastSeq });
+    $("sound-text").textContent = t("sound_on");
+    live.send({ type: "health", client_id: clientId, kind: "display", zone: zone,
+                last_seq: live.lastSeq });
     pump();
   }
   function enableSound() {
@@ -359,47 +367,31 @@
   }
 
   // --- connection -----------------------------------------------------------------------
-  let ws = null;
-  let backoff = 500;
-  let lastMessageAt = 0;
-  function send(message) {
-    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(JSON.stringify(message));
-    return true;
-  }
   function setOnline(online) {
     state.connected = online;
     $("offline").hidden = online;
     if (online) pump();
   }
-  function connect() {
-    const topics = agency ? "agency:" + agency : "display";
-    let url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host +
-      "/ws?topics=" + encodeURIComponent(topics) + "&zone=" + encodeURIComponent(zone);
-    if (agency) url += "&agency=" + encodeURIComponent(agency);
-    if (state.lastSeq !== null) url += "&since=" + state.lastSeq;
-    ws = new WebSocket(url);
-    ws.onopen = () => {
-      lastMessageAt = Date.now();
-      send({ type: "hello", client_id: clientId, kind: "display", zone: zone });
-    };
-    ws.onmessage = (e) => {
-      lastMessageAt = Date.now();
-      const m = JSON.parse(e.data);
-      if (m.type === "snapshot") {
-        if (m.since_reset) { state.queue = []; state.announcedThrough = 0; }
-        syncClock(m.at);
-        checkStatus();
-        if (m.display) {
-          state.announcedThrough = Math.max(
-            m.since_reset ? 0 : state.announcedThrough, m.display.announced_through || 0);
-          applyDisplay(m.display, true);
-        }
-        if (state.lastSeq === null || m.since_reset) state.lastSeq = m.seq;
-        backoff = 500;
-        setOnline(true);
-        return;
+  const live = new LiveSocket({
+    path: () => {
+      let path = "/ws?topics=" + encodeURIComponent(agency ? "agency:" + agency : "display") +
+        "&zone=" + encodeURIComponent(zone);
+      if (agency) path += "&agency=" + encodeURIComponent(agency);
+      return path;
+    },
+    onOpen: () => live.send({ type: "hello", client_id: clientId, kind: "display", zone: zone }),
+    onSnapshot: (m) => {
+      if (m.since_reset) announcements.reset();
+      syncClock(m.at);
+      checkStatus();
+      if (m.display) {
+        announcements.resume(m.display.announced_through || 0);
+        applyDisplay(m.display, true);
       }
+      setOnline(true);
+    },
+    onEvent: onEvent,
+    onMessage: (m) => {
       if (m.type === "heartbeat") { syncClock(m.at); return; }
       if (m.type === "state") { if (m.display) applyDisplay(m.display, false); return; }
       if (m.type === "announce.claim") {
@@ -407,29 +399,17 @@
         if (resolve) { claims.delete(m.seq); resolve(m.granted); }
         return;
       }
-      if (m.type === "error") { console.warn("loket:", m.error); return; }
-      if (typeof m.seq === "number") {
-        if (state.lastSeq !== null && m.seq <= state.lastSeq) return;
-        state.lastSeq = m.seq;
-        onEvent(m);
-      }
-    };
-    ws.onclose = (e) => {
+      if (m.type === "error") console.warn("loket:", m.error);
+    },
+    onClose: (e) => {
       setOnline(false);
       state.reconnects += 1;
-      $("offline-detail").textContent = e.code === 1013 ? " (terlambat, mengejar)" : "";
+      $("offline-detail").textContent = e.code === 1013 ? t("catching_up") : "";
       for (const resolve of claims.values()) resolve(null);
       claims.clear();
-      const wait = Math.min(backoff, 15000) * (0.75 + Math.random() * 0.5);
-      backoff = Math.min(backoff * 2, 15000);
-      setTimeout(connect, wait);
-    };
-  }
-  // A silent connection (no heartbeat for 40 s) is dead even if the browser has not noticed.
-  setInterval(() => {
-    if (ws && ws.readyState === WebSocket.OPEN && Date.now() - lastMessageAt > 40000) ws.close();
-  }, 5000);
-  setInterval(() => send({ type: "health", client_id: clientId, kind: "display", zone: zone,
-                           last_seq: state.lastSeq }), 30000);
-  connect();
+    },
+  });
+  setInterval(() => live.send({ type: "health", client_id: clientId, kind: "display", zone: zone,
+                                last_seq: live.lastSeq }), 30000);
+  live.start();
 })();

@@ -1,8 +1,10 @@
 // Touch kiosk: agency -> service (standard) -> optional priority -> ticket.
 // One Idempotency-Key per confirmation, so a double tap or a retry never makes two tickets.
-(function () {
-  "use strict";
+import { ApiError, get, post } from "../common/api.js";
+import { $, el } from "../common/dom.js";
+import { translatePage, translator } from "../common/i18n.js";
 
+(function () {
   var T = {
     id: {
       choose_agency: "Pilih instansi", choose_service: "Pilih layanan", back: "Kembali",
@@ -69,18 +71,7 @@
     screen: "agency", lastTouch: Date.now(), ticket: null, printPoll: null
   };
 
-  function $(id) { return document.getElementById(id); }
-  function t(name, vars) {
-    var text = (T[state.lang][name] || T.id[name] || name);
-    Object.keys(vars || {}).forEach(function (k) { text = text.split("{" + k + "}").join(vars[k]); });
-    return text;
-  }
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  var t = translator(T, function () { return state.lang; });
   function newKey() {
     var bytes = new Uint8Array(16);
     window.crypto.getRandomValues(bytes);
@@ -144,10 +135,7 @@
   });
 
   function translateStatic() {
-    document.documentElement.lang = state.lang;
-    Array.prototype.forEach.call(document.querySelectorAll("[data-t]"), function (node) {
-      node.textContent = t(node.dataset.t);
-    });
+    translatePage(t, state.lang);
     var toggle = $("lang-toggle");
     toggle.textContent = t("lang_other");
     toggle.lang = state.lang === "id" ? "en" : "id";
@@ -272,11 +260,8 @@
     if (state.busy) return;  // the second tap of a double tap
     setBusy(true);
     var url = "/kiosk/api/tickets" + (state.printer ? "?printer=" + encodeURIComponent(state.printer) : "");
-    var request = {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Idempotency-Key": state.key },
-      body: JSON.stringify({ service: state.service.code, priority: priority || null })
-    };
+    var payload = { service: state.service.code, priority: priority || null };
+    var headers = { "Idempotency-Key": state.key };
     var attempts = 0;
     function again(delayMs) {
       // The same key again: if an earlier request did reach the server, this returns it.
@@ -285,20 +270,15 @@
     }
     function attempt() {
       attempts += 1;
-      fetch(q(url), request).then(function (response) {
+      post(q(url), payload, { headers: headers, lang: state.lang }).then(showTicket, function (error) {
+        if (!(error instanceof ApiError)) {
+          if (!again(800)) showProblem(null);
+          return;
+        }
         // 503 = the database is unavailable or busy for a moment; the server says when to
         // come back. Nothing was issued, so the same key is safe to send again.
-        if (RETRY_STATUS[response.status] && again(retryDelay(response))) return null;
-        return response.json().then(function (body) { return { status: response.status, body: body }; });
-      }).then(function (answer) {
-        if (answer === null) return;
-        if (answer.status === 200 || answer.status === 201) {
-          showTicket(answer.body);
-        } else {
-          showProblem(answer.body && answer.body.error);
-        }
-      }).catch(function () {
-        if (!again(800)) showProblem(null);
+        if (RETRY_STATUS[error.status] && again(retryDelay(error.retryAfterS))) return;
+        showProblem(error.error);
       });
     }
     attempt();
@@ -307,9 +287,8 @@
   var MAX_ATTEMPTS = 5;
   var RETRY_STATUS = { 502: true, 503: true, 504: true };
 
-  function retryDelay(response) {
-    var seconds = parseFloat(response.headers.get("Retry-After"));
-    if (!isFinite(seconds) || seconds <= 0) seconds = 1;
+  function retryDelay(seconds) {
+    if (typeof seconds !== "number" || !isFinite(seconds) || seconds <= 0) seconds = 1;
     return Math.min(seconds, 5) * 1000;  // a visitor is standing there: never long
   }
 
@@ -371,8 +350,9 @@
     }
     if (apply(job)) return;
     function poll() {
-      fetch(q("/kiosk/api/tickets/" + encodeURIComponent(ticketId) + "/print-status"))
-        .then(function (r) { return r.json(); })
+      get(q("/kiosk/api/tickets/" + encodeURIComponent(ticketId) + "/print-status"))
+        // A refusal still answers: it has no print job to show, so the photo fallback.
+        .catch(function (error) { if (error instanceof ApiError) return error.body || {}; throw error; })
         .then(function (body) {
           if (state.screen !== "ticket" || !state.ticket || state.ticket.id !== ticketId) return;
           if (!apply(body.print)) state.printPoll = setTimeout(poll, 600);
@@ -396,9 +376,8 @@
   // --- data, idle, clock ---------------------------------------------------------------------
 
   function refresh() {
-    var status = fetch("/kiosk/api/status").then(function (r) { return r.json(); })
-      .then(function (s) { state.status = s; }).catch(function () {});
-    return fetch(q("/api/v1/services")).then(function (r) { return r.json(); }).then(function (data) {
+    var status = get("/kiosk/api/status").then(function (s) { state.status = s; }).catch(function () {});
+    return get(q("/api/v1/services")).then(function (data) {
       state.data = data;
       return status;
     }).then(function () {

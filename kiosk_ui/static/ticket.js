@@ -1,29 +1,40 @@
-// Keeps the visitor's ticket page current. A WebSocket on ticket:ID and service:CODE brings
-// changes at once; phones drop sockets, so it reconnects with back-off (and when a silent
-// socket misses the server's heartbeat), and a poll of the ticket runs as well: often while
-// the socket is down, rarely while it is up. Answers of the poll that started before a newer
-// event are dropped, so an old "Sedang dilayani" never overwrites "Selesai".
+// Keeps the visitor's ticket page current. The shared live socket on ticket:ID and
+// service:CODE brings changes at once (and reconnects on its own); phones drop sockets, so a
+// poll of the ticket runs as well: often while the socket is down, rarely while it is up.
+// Answers of the poll that started before a newer event are dropped, so an old "Sedang
+// dilayani" never overwrites "Selesai".
+import { get } from "../common/api.js";
+import { $ } from "../common/dom.js";
+import { translator } from "../common/i18n.js";
+import { LiveSocket } from "../common/live.js";
+
 (function () {
-  "use strict";
   var main = document.getElementById("ticket");
   if (!main) return;
   var id = main.dataset.id;
   var service = main.dataset.service;
-  var seq = parseInt(main.dataset.seq, 10) || 0;
+  // The page's words come with the page (the server drew it in them first): pairs
+  // [Indonesian, English] by key, statuses as "st_<status>".
   var strings = JSON.parse(main.dataset.strings);
+  var TABLE = { id: {}, en: {} };
+  Object.keys(strings.words).forEach(function (k) {
+    TABLE.id[k] = strings.words[k][0]; TABLE.en[k] = strings.words[k][1];
+  });
+  Object.keys(strings.status).forEach(function (k) {
+    TABLE.id["st_" + k] = strings.status[k][0]; TABLE.en["st_" + k] = strings.status[k][1];
+  });
   var en = strings.en;
+  var word = translator(TABLE, en ? "en" : "id");
   var FINAL = { done: 1, cancelled: 1, expired: 1 };
   var POLL_DOWN_MS = 5000;      // no live socket: ask the server this often
   var POLL_UP_MS = 30000;       // live socket: a safety net only
-  var SILENCE_MS = 45000;       // the server sends a heartbeat every 15 s
   var SERVICE_DEBOUNCE_MS = 800;
   var status = main.dataset.status || null;
-  var socket = null, live = false, failures = 0, lastMessage = 0;
-  var pollTimer = null, retryTimer = null, serviceTimer = null;
+  var live = false;
+  var pollTimer = null, serviceTimer = null;
   var fetching = false, again = false, generation = 0;
 
-  function word(key) { return strings.words[key][en ? 1 : 0]; }
-  function byId(x) { return document.getElementById(x); }
+  var byId = $;
   function finished() { return !!(status && FINAL[status]); }
 
   function waitText(seconds, ahead) {
@@ -37,7 +48,7 @@
     status = ticket.status;
     main.dataset.status = status;
     var label = strings.status[ticket.status];
-    byId("status").textContent = label ? label[en ? 1 : 0] : ticket.status;
+    byId("status").textContent = label ? word("st_" + ticket.status) : ticket.status;
     byId("status-box").className = "status status-" + ticket.status;
     var atCounter = (ticket.status === "called" || ticket.status === "serving") && ticket.counter_name;
     byId("counter").hidden = !atCounter;
@@ -66,7 +77,8 @@
       // Transferred: follow the new service's queue from now on.
       service = ticket.service;
       main.dataset.service = service;
-      reconnect();
+      setLive(false);
+      socket.restart();
     }
     if (finished()) stop();
   }
@@ -77,8 +89,8 @@
     main.dataset.busy = "1";
     again = false;
     var started = generation;
-    fetch("/api/v1/tickets/" + encodeURIComponent(id), { cache: "no-store" })
-      .then(function (r) { return r.ok ? r.json() : null; })
+    get("/api/v1/tickets/" + encodeURIComponent(id), { cache: "no-store", lang: en ? "en" : "id" })
+      .catch(function (error) { if (error.status) return null; throw error; })
       .then(function (body) {
         // An event that arrived meanwhile is newer than this answer: ask again instead.
         if (started !== generation) { again = true; return; }
@@ -101,7 +113,6 @@
     if (finished()) return;
     pollTimer = setTimeout(function () {
       if (!document.hidden) refresh();
-      if (live && Date.now() - lastMessage > SILENCE_MS && socket) socket.close();
       schedulePoll();
     }, live ? POLL_UP_MS : POLL_DOWN_MS);
   }
@@ -114,10 +125,8 @@
   }
 
   function onEvent(event) {
-    if (event.type === "heartbeat" || event.type === "pong" || event.type === "error") return;
     generation += 1;
     if (event.type === "snapshot") {
-      if (event.since_reset) seq = 0;
       var mine = event.tickets && event.tickets[id];
       if (mine) render(mine);
       return;
@@ -141,76 +150,37 @@
     serviceTimer = setTimeout(refresh, SERVICE_DEBOUNCE_MS + Math.random() * 700);
   }
 
-  function connect() {
-    clearTimeout(retryTimer);
-    if (!window.WebSocket || finished()) return;
-    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var topics = "ticket:" + id + (service ? ",service:" + service : "");
-    var ws;
-    try {
-      ws = new WebSocket(scheme + location.host + "/ws?topics=" + encodeURIComponent(topics) +
-        "&since=" + seq);
-    } catch (e) { retry(); return; }
-    socket = ws;
-    ws.onopen = function () { failures = 0; lastMessage = Date.now(); setLive(true); };
-    ws.onmessage = function (message) {
-      lastMessage = Date.now();
-      var event;
-      try { event = JSON.parse(message.data); } catch (e) { return; }
-      if (typeof event.seq === "number" && event.seq > seq) seq = event.seq;
-      onEvent(event);
-    };
-    ws.onclose = function () {
-      if (socket !== ws) return;
-      socket = null;
-      var wasLive = live;
+  var socket = new LiveSocket({
+    path: function () {
+      return "/ws?topics=" + encodeURIComponent("ticket:" + id + (service ? ",service:" + service : ""));
+    },
+    since: parseInt(main.dataset.seq, 10) || 0,
+    onOpen: function () { setLive(true); },
+    onSnapshot: onEvent,
+    onEvent: onEvent,
+    onClose: function (event, wasOpen) {
       setLive(false);
-      if (wasLive) refresh();  // what happened while the link was down
-      retry();
-    };
-  }
-
-  function retry() {
-    if (finished()) return;
-    failures += 1;
-    var delay = Math.min(30000, 1000 * Math.pow(2, Math.min(failures, 5)));
-    retryTimer = setTimeout(connect, delay * (0.75 + Math.random() * 0.5));
-  }
-
-  function reconnect() {
-    if (socket) {
-      var old = socket;
-      socket = null;
-      old.onclose = null;
-      try { old.close(); } catch (e) { /* already closed */ }
-    }
-    setLive(false);
-    connect();
-  }
+      if (wasOpen) refresh();  // what happened while the link was down
+    },
+  });
 
   function stop() {
     clearTimeout(pollTimer);
-    clearTimeout(retryTimer);
     clearTimeout(serviceTimer);
     byId("offline").hidden = true;
-    if (socket) {
-      var old = socket;
-      socket = null;
-      old.onclose = null;
-      try { old.close(); } catch (e) { /* already closed */ }
-    }
+    socket.stop();
   }
 
   document.addEventListener("visibilitychange", function () {
     if (document.hidden || finished()) return;
     // A phone coming back from the pocket: check at once and revive the socket if it died.
     refresh();
-    if (!socket) connect();
+    socket.wake();
   });
-  window.addEventListener("online", function () { if (!finished()) { refresh(); if (!socket) connect(); } });
+  window.addEventListener("online", function () { if (!finished()) { refresh(); socket.wake(); } });
   document.body.dataset.live = "poll";
   if (!finished()) {
     schedulePoll();
-    connect();
+    socket.start();
   }
 })();

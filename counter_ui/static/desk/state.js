@@ -1,0 +1,109 @@
+// The counter screen's state, its words, and the small lookups every part of it uses.
+import { $ } from "../../common/dom.js";
+import { translator } from "../../common/i18n.js";
+import { TEXT } from "./strings.js";
+
+export const POLL_MS = 5000;
+export const COUNTER_KEY = "loket.counter";
+export const LANG_KEY = "loket.lang";
+
+export const state = {
+  lang: localStorage.getItem(LANG_KEY) || document.body.dataset.lang || "id",
+  counters: [], counter: null, csrf: null, user: null,
+  ticket: null, counterState: "closed", counterSince: null,
+  queues: null, queuesAt: 0, services: null, busy: false, lastSeq: null,
+  pollTimer: null, refreshTimer: null, offline: false, breakInfo: null, pending: null, version: 0,
+  skewMs: 0
+};
+
+export const t = translator(TEXT, function () { return state.lang; });
+
+export function counterInfo(code) {
+  for (var i = 0; i < state.counters.length; i++) {
+    if (state.counters[i].code === code) { return state.counters[i]; }
+  }
+  return null;
+}
+
+export function agencyName(code) {
+  var agencies = (state.services && state.services.agencies) || [];
+  for (var i = 0; i < agencies.length; i++) {
+    if (agencies[i].code === code) { return agencies[i].short_name || agencies[i].name; }
+  }
+  return code || "";
+}
+
+export function counterLabel(code) {
+  var info = counterInfo(code);
+  if (!info) { return code || ""; }
+  return info.agency ? info.name + " · " + agencyName(info.agency) : info.name;
+}
+
+export function counterName(code) {
+  var info = counterInfo(code);
+  return info ? info.name : code;
+}
+
+export function priorityName(code) {
+  var list = (state.services && state.services.priority_categories) || [];
+  for (var i = 0; i < list.length; i++) {
+    if (list[i].code === code) { return state.lang === "en" ? list[i].name_en : list[i].name; }
+  }
+  return code;
+}
+
+export function clock(iso) { return iso ? iso.substring(11, 16).replace(":", ".") : ""; }
+
+// Times from the server (its clock may differ from this PC's, and in a demo it is set to
+// a working morning), so elapsed times are measured against the server's "now".
+export function parseTime(iso) { return iso ? Date.parse(String(iso).replace(/(\.\d{3})\d+/, "$1")) : NaN; }
+
+export function learnServerTime(iso) {
+  var at = parseTime(iso);
+  if (!isNaN(at)) { state.skewMs = at - Date.now(); }
+}
+
+export function serverNow() { return Date.now() + state.skewMs; }
+
+export function clockFigure(seconds) {
+  var s = Math.max(0, Math.floor(seconds));
+  var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  var two = function (n) { return (n < 10 ? "0" : "") + n; };
+  return h ? h + ":" + two(m) + ":" + two(r) : m + ":" + two(r);
+}
+
+export function duration(seconds) {
+  var m = Math.max(0, Math.floor(seconds / 60));
+  if (m >= 60) { return t("hours", { h: Math.floor(m / 60), m: m % 60 }); }
+  return t("minutes", { m: m });
+}
+
+export function serviceName(code) {
+  var all = allServices();
+  for (var i = 0; i < all.length; i++) {
+    if (all[i].code === code) { return state.lang === "en" && all[i].name_en ? all[i].name_en : all[i].name; }
+  }
+  return code;
+}
+
+export function allServices() {
+  var out = [];
+  ((state.services && state.services.agencies) || []).forEach(function (agency) {
+    agency.services.forEach(function (s) {
+      out.push({ code: s.code, name: s.name, name_en: s.name_en, agency: agency.short_name || agency.name,
+        waiting: s.waiting });
+    });
+  });
+  return out;
+}
+
+export function say(text, kind) {
+  var box = $("message");
+  box.hidden = !text;
+  box.textContent = text || "";
+  box.className = "message " + (kind || "");
+}
+
+export function canCall() {
+  return !!state.user && !state.ticket && state.counterState === "open" && !state.busy;
+}
