@@ -1,5 +1,5 @@
 // Breaks: asking for one, ending or withdrawing it, and the day's rotation plan.
-import { $ } from "../../common/dom.js";
+import { $, el } from "../../common/dom.js";
 import { run } from "./actions.js";
 import { refresh } from "./live.js";
 import { ApiError, api } from "./server.js";
@@ -88,13 +88,10 @@ export function loadPlan() {
       body.textContent = why;
       return;
     }
-    var list = document.createElement("ol");
+    const list = el("ol");
     rows.forEach(function (entry) {
-      var item = document.createElement("li");
-      item.textContent = clock(entry.start) + "–" + clock(entry.end) + "  " +
-        counterLabel(entry.counter);
-      if (entry.counter === state.counter) { item.className = "mine"; }
-      list.appendChild(item);
+      list.appendChild(el("li", entry.counter === state.counter ? "mine" : null,
+        clock(entry.start) + "–" + clock(entry.end) + "  " + counterLabel(entry.counter)));
     });
     body.appendChild(list);
   }).catch(function (error) {

@@ -1,5 +1,5 @@
 // The ticket at this counter: its card, its timer, and loading it.
-import { $ } from "../../common/dom.js";
+import { $, el } from "../../common/dom.js";
 import { renderAll } from "./actions.js";
 import { takeBreak } from "./breaks.js";
 import { api } from "./server.js";
@@ -50,11 +50,9 @@ export function renderTicket() {
   var list = $("cur-transfer-list");
   list.textContent = "";
   history.forEach(function (step) {
-    var item = document.createElement("li");
-    item.textContent = clock(step.at) + "  " + t("from_to", {
+    list.appendChild(el("li", null, clock(step.at) + "  " + t("from_to", {
       a: serviceName(step.from), b: serviceName(step.to) }) +
-      (step.counter ? " · " + counterName(step.counter) : "");
-    list.appendChild(item);
+      (step.counter ? " · " + counterName(step.counter) : "")));
   });
 }
 

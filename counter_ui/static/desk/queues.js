@@ -1,34 +1,26 @@
 // This counter's queues and the tickets waiting next, with their call buttons.
-import { $ } from "../../common/dom.js";
-import { act, callNumber } from "./actions.js";
+import { $, el } from "../../common/dom.js";
+import { callNumber } from "./actions.js";
 import { api } from "./server.js";
 import { canCall, duration, learnServerTime, priorityName, state, t } from "./state.js";
 
+function localName(en, id) { return state.lang === "en" && en ? en : id; }
+
 export function renderQueues() {
-  var body = $("queue-rows");
+  const body = $("queue-rows");
   body.textContent = "";
-  var data = state.queues;
+  const data = state.queues;
   if (!data) { return; }
-  var elapsed = (Date.now() - state.queuesAt) / 1000;
+  const elapsed = (Date.now() - state.queuesAt) / 1000;
   data.queues.forEach(function (q) {
-    var row = document.createElement("tr");
+    const row = el("tr");
     row.dataset.service = q.service;
-    var name = document.createElement("td");
-    name.textContent = (state.lang === "en" && q.name_en ? q.name_en : q.name);
-    var count = document.createElement("td");
-    count.className = "count";
-    count.textContent = String(q.waiting);
+    const count = el("td", "count", String(q.waiting));
     if (q.priority_waiting) {
-      var p = document.createElement("span");
-      p.className = "badge priority small";
-      p.textContent = "P " + q.priority_waiting;
-      count.appendChild(p);
+      count.appendChild(el("span", "badge priority small", "P " + q.priority_waiting));
     }
-    var longest = document.createElement("td");
-    longest.textContent = q.waiting ? duration(q.longest_wait_s + elapsed) : "—";
-    row.appendChild(name);
-    row.appendChild(count);
-    row.appendChild(longest);
+    row.append(el("td", null, localName(q.name_en, q.name)), count,
+               el("td", null, q.waiting ? duration(q.longest_wait_s + elapsed) : "—"));
     body.appendChild(row);
   });
   $("total").textContent = t("total", { n: data.total_waiting });
@@ -37,56 +29,42 @@ export function renderQueues() {
 }
 
 export function renderNext(elapsed) {
-  var body = $("next-rows");
+  const body = $("next-rows");
   body.textContent = "";
-  var data = state.queues;
-  var list = (data && data.next) || [];
-  var blocked = !canCall();
+  const data = state.queues;
+  const list = (data && data.next) || [];
+  const blocked = !canCall();
   list.forEach(function (item) {
-    var row = document.createElement("tr");
+    const row = el("tr");
     row.dataset.ticket = item.id;
     row.dataset.number = item.number;
-    var number = document.createElement("td");
-    number.className = "next-number";
-    number.textContent = item.number;
+    const number = el("td", "next-number", item.number);
     if (item.priority) {
-      var p = document.createElement("span");
-      p.className = "badge priority small";
-      p.textContent = "P";
-      p.title = t("priority") + ": " + priorityName(item.priority);
-      number.appendChild(p);
+      const mark = el("span", "badge priority small", "P");
+      mark.title = t("priority") + ": " + priorityName(item.priority);
+      number.appendChild(mark);
     }
-    var service = document.createElement("td");
-    service.textContent = state.lang === "en" && item.service_name_en ? item.service_name_en : item.service_name;
-    var waited = document.createElement("td");
-    waited.textContent = duration(item.waited_s + elapsed);
-    var act = document.createElement("td");
-    var button = document.createElement("button");
+    const button = el("button", "btn row-call", t("call_this"));
     button.type = "button";
-    button.className = "btn row-call";
-    button.textContent = t("call_this");
     button.setAttribute("aria-label", t("call_row", { n: item.number }));
     button.disabled = blocked;
     button.addEventListener("click", function () { callNumber(item.number); });
-    act.appendChild(button);
-    row.appendChild(number);
-    row.appendChild(service);
-    row.appendChild(waited);
-    row.appendChild(act);
+    const action = el("td");
+    action.appendChild(button);
+    row.append(number, el("td", null, localName(item.service_name_en, item.service_name)),
+               el("td", null, duration(item.waited_s + elapsed)), action);
     body.appendChild(row);
   });
   if (!list.length) {
-    var none = document.createElement("tr");
-    var cell = document.createElement("td");
+    const cell = el("td", "none", t("nobody"));
     cell.colSpan = 4;
-    cell.className = "none";
-    cell.textContent = t("nobody");
+    const none = el("tr");
     none.appendChild(cell);
     body.appendChild(none);
   }
-  var total = data ? data.total_waiting : 0;
+  const total = data ? data.total_waiting : 0;
   $("next-count").textContent = data ? t("total", { n: total }) : "";
-  var more = total - list.length;
+  const more = total - list.length;
   $("next-more").hidden = more <= 0;
   $("next-more").textContent = more > 0 ? t("more", { n: more }) : "";
 }

@@ -1,5 +1,5 @@
 // Choosing the counter, signing in and out, and starting the screen.
-import { $ } from "../../common/dom.js";
+import { $, el } from "../../common/dom.js";
 import { translatePage } from "../../common/i18n.js";
 import { renderAll } from "./actions.js";
 import { refresh, startLive, stopLive } from "./live.js";
@@ -20,17 +20,12 @@ export function showPick() {
   var list = $("pick-list");
   list.textContent = "";
   state.counters.forEach(function (c) {
-    var button = document.createElement("button");
+    const button = el("button", "btn pick");
     button.type = "button";
-    button.className = "btn pick";
     button.dataset.counter = c.code;
-    var name = document.createElement("strong");
-    name.textContent = c.name;
-    var sub = document.createElement("span");
-    sub.textContent = (c.agency ? agencyName(c.agency) + " · " : "") +
-      (c.priority_only ? t("priority") + " · " : "") + c.services.join(", ");
-    button.appendChild(name);
-    button.appendChild(sub);
+    button.append(el("strong", null, c.name), el("span", null,
+      (c.agency ? agencyName(c.agency) + " · " : "") +
+      (c.priority_only ? t("priority") + " · " : "") + c.services.join(", ")));
     button.addEventListener("click", function () {
       localStorage.setItem(COUNTER_KEY, c.code);
       state.counter = c.code;

@@ -1,5 +1,5 @@
 // Transferring the current ticket to another service.
-import { $ } from "../../common/dom.js";
+import { $, el } from "../../common/dom.js";
 import { run } from "./actions.js";
 import { setTicket } from "./current.js";
 import { loadQueues } from "./queues.js";
@@ -31,26 +31,18 @@ export function renderTransferList() {
     if (!words.every(function (w) { return hay.indexOf(w) >= 0; })) { return; }
     if (shown >= 50) { return; }
     shown += 1;
-    var item = document.createElement("li");
-    var button = document.createElement("button");
+    const button = el("button", "choice");
     button.type = "button";
-    button.className = "choice";
     button.dataset.service = s.code;
-    var name = document.createElement("strong");
-    name.textContent = state.lang === "en" && s.name_en ? s.name_en : s.name;
-    var sub = document.createElement("span");
-    sub.textContent = s.agency + " · " + s.code + " · " + t("total", { n: s.waiting });
-    button.appendChild(name);
-    button.appendChild(sub);
+    button.append(el("strong", null, state.lang === "en" && s.name_en ? s.name_en : s.name),
+                  el("span", null, s.agency + " · " + s.code + " · " + t("total", { n: s.waiting })));
     button.addEventListener("click", function () { doTransfer(s); });
+    const item = el("li");
     item.appendChild(button);
     list.appendChild(item);
   });
   if (!shown) {
-    var none = document.createElement("li");
-    none.className = "none";
-    none.textContent = state.services ? t("no_match") : "…";
-    list.appendChild(none);
+    list.appendChild(el("li", "none", state.services ? t("no_match") : "…"));
   }
 }
 
