@@ -15,11 +15,10 @@ from starlette.testclient import TestClient
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from queue_server.services import throttle
-from queue_server.services.passwords import PasswordHashing
 from queue_server.settings import Settings
 from queue_server.web.app import create_app
 from tests.conftest import MONDAY_MORNING, SITE_FILE
-from tests.support.staff import CHEAP_HASHER, PASSWORD
+from tests.support.staff import PASSWORD, cheap_passwords
 
 WRONG = "salah-sekali-123"
 
@@ -44,11 +43,8 @@ def clients(app_db: str) -> Iterator[TestClient]:
                                  clock_start=MONDAY_MORNING)
     app = create_app(settings)
     with TestClient(_with_address(app)) as test_client:
-        # The test accounts are hashed cheaply; the dummy hash an unknown name is checked
-        # against is too (at production cost each of 30 unknown names took a second here).
-        loket = app.state.loket
-        loket.passwords.close()
-        loket.passwords = PasswordHashing(hasher=CHEAP_HASHER)
+        # at production cost each of 30 unknown names took a second here
+        cheap_passwords(app)
         yield test_client
 
 
