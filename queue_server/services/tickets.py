@@ -334,7 +334,7 @@ def parse_ticket_number(text: str) -> tuple[str, int]:
     try:
         if not 1 <= len(digits) <= 6 or int(digits) < 1:
             raise ValueError(text)
-        return parse_number(f"{letters}-{int(digits):03d}")
+        return parse_number(format_number(letters, int(digits)))
     except ValueError:
         raise Invalid("invalid", field="number", what="queue_number") from None
 

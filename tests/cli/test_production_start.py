@@ -11,11 +11,13 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from queue_server import cli
+from queue_server.services import staff
 from queue_server.settings import Settings
 from queue_server.store import tables as t
 from queue_server.store.db import create_engine
 from queue_server.web.app import create_app
 from tests.support.servers import start_server
+from tests.support.staff import CHEAP_HASHER
 
 GOOD = "kopi-pagi-di-mayangan"
 
@@ -24,6 +26,18 @@ def run(argv: list[str], stdin: str = "", monkeypatch: pytest.MonkeyPatch | None
     if monkeypatch is not None:
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
     return cli.main(argv)
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What these tests prove (which passwords stop ``serve``, which are refused) does not
+    depend on argon2's cost: the accounts made here (demo, ``user add``, ``user passwd``)
+    are hashed cheaply, like every test account, and checking them is cheap too since a
+    hash carries its parameters. The real server keeps production cost."""
+    monkeypatch.setattr(staff, "HASHER", CHEAP_HASHER)
+    kwdefaults = staff.add_user.__kwdefaults__
+    assert kwdefaults is not None and "hasher" in kwdefaults
+    monkeypatch.setitem(kwdefaults, "hasher", CHEAP_HASHER)
 
 
 @pytest.fixture

@@ -7,10 +7,14 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
+import pytest
 
-from tests.support.servers import Server
+from tests.conftest import MONDAY_MORNING, SITE_FILE
+from tests.support.servers import Server, start_server
 
 #: httpx keeps idle connections 5 s, browsers about as long; the server must keep them longer.
 CLIENT_IDLE_S = 6.0
@@ -30,9 +34,17 @@ def _get(sock: socket.socket, path: str) -> bytes:
     return data
 
 
+@pytest.fixture
+def http_server(sqlite_url: str, tmp_path: Path) -> Iterator[Server]:
+    """Keep-alive is the HTTP server's business, the same whichever database is behind it:
+    one run (on SQLite) rather than one per database."""
+    with start_server(sqlite_url, SITE_FILE, tmp_path, clock=MONDAY_MORNING) as srv:
+        yield srv
+
+
 def test_a_keep_alive_connection_idle_as_long_as_a_client_keeps_it_still_works(
-        server: Server) -> None:
-    host, port = server.url.removeprefix("http://").split(":")
+        http_server: Server) -> None:
+    host, port = http_server.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=60) as sock:
         assert _get(sock, "/healthz").startswith(b"HTTP/1.1 200")
         # Idle on purpose: this is the client's pool holding the connection, not a wait for

@@ -211,13 +211,19 @@ async def test_a_slow_client_is_cut_off_and_recovers_with_since(
         small_queue_server: Server) -> None:
     server = small_queue_server
     # A client that stops reading: a tiny receive window, and the library's buffer of one.
+    # No compression (deflate shrinks these alike messages to ~45 bytes, so thousands of
+    # tickets would fit in the buffers) and small segments, as on a poor mobile link (Linux
+    # sizes the server's send buffer from the peer's segment size: tens of kilobytes rather
+    # than megabytes): the server's send then blocks after a couple of hundred tickets and
+    # its send deadline cuts the client off, long before its keep-alive pings would.
     host, port = server.url.removeprefix("http://").split(":")
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 536)
     sock.connect((host, int(port)))
     sock.setblocking(False)
     slow = await websockets.connect(ws_url(server, "topics=service:NPWP"), sock=sock,
-                                    max_queue=1, ping_interval=None)
+                                    max_queue=1, ping_interval=None, compression=None)
     snap = json.loads(await slow.recv())
     issued: list[str] = []
     limit = asyncio.Semaphore(16)
@@ -240,6 +246,7 @@ async def test_a_slow_client_is_cut_off_and_recovers_with_since(
             if stats["subscribers"] == 0:
                 break
         assert stats["subscribers"] == 0, stats
+        assert stats["cut_off"] >= 1, stats  # by the send deadline, not a ping timeout
     await asyncio.sleep(1.5)  # the server's send deadline (1 s here) passes
     seen: list[str] = []
     last = snap["seq"]

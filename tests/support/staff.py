@@ -6,6 +6,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 from argon2 import PasswordHasher
@@ -19,6 +20,17 @@ PASSWORD = "rahasia-uji-123"
 #: argon2 at its cheapest: test accounts cost microseconds instead of ~50 ms and 64 MiB each,
 #: and signing them in (which checks a hash with the parameters it carries) is cheap too.
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+def cheap_passwords(app: Any) -> None:
+    """Give a started in-process app cheap argon2 for what it hashes itself (passwords set
+    through the API, the dummy hash unknown names are checked against), as the test
+    accounts are. Production cost stays the default of every real server."""
+    from queue_server.services.passwords import PasswordHashing
+
+    loket = app.state.loket
+    loket.passwords.close()
+    loket.passwords = PasswordHashing(hasher=CHEAP_HASHER)
 
 
 def add_users(database_url: str, site_file: Path, users: dict[str, str]) -> None:

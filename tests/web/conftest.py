@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 from queue_server.settings import Settings
 from queue_server.web.app import create_app
 from tests.conftest import MONDAY_MORNING, SITE_FILE
-from tests.support.staff import add_users
+from tests.support.staff import add_users, cheap_passwords
 
 
 @pytest.fixture
@@ -24,5 +24,7 @@ def app_db(sqlite_url: str) -> str:
 def client(app_db: str) -> Iterator[TestClient]:
     settings = Settings.from_env(database_url=app_db, site_file=SITE_FILE,
                                  clock_start=MONDAY_MORNING)
-    with TestClient(create_app(settings)) as test_client:
+    app = create_app(settings)
+    with TestClient(app) as test_client:
+        cheap_passwords(app)
         yield test_client

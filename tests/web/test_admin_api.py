@@ -14,7 +14,7 @@ from queue_server.site import load_site
 from queue_server.sitecheck import check_site
 from queue_server.web.app import create_app
 from tests.conftest import MONDAY_MORNING, SITE_FILE
-from tests.support.staff import PASSWORD, add_users
+from tests.support.staff import PASSWORD, add_users, cheap_passwords
 
 NEW_SERVICE = {"agency": "DUKCAPIL", "name": "Surat Pindah", "name_en": "Moving letter",
                "persyaratan": ["KTP-el", "Kartu Keluarga"], "biaya": "Gratis",
@@ -39,6 +39,7 @@ def _app(url: str) -> TestClient:
 @pytest.fixture
 def client(db_url: str) -> Iterator[TestClient]:
     with _app(db_url) as test_client:
+        cheap_passwords(test_client.app)
         yield test_client
 
 
