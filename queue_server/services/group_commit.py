@@ -30,7 +30,14 @@ class GroupCommit(Generic[R, A]):
     async def submit(self, request: R) -> A:
         """The answer to ``request`` once the batch holding it has committed (or its
         exception: a request refused inside a batch fails alone)."""
-        future: asyncio.Future[A] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        writer = self._writer
+        if writer is not None and (writer.get_loop() is not loop or writer.done()):
+            # Left behind by an event loop that has ended (a server restarted in the same
+            # process, a test client): its requests went with that loop.
+            self._writer = None
+            self._pending = [(r, f) for r, f in self._pending if f.get_loop() is loop]
+        future: asyncio.Future[A] = loop.create_future()
         self._pending.append((request, future))
         if self._writer is None:
             # The writer outlives a cancelled caller: the others in its batch still get
