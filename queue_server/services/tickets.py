@@ -24,7 +24,11 @@ from queue_server.services.issuing_batch import issue_batch
 from queue_server.services.ticket_events import emit_ticket
 from queue_server.services.ticket_json import ticket_json
 from queue_server.services.ticket_rows import candidate, select_tickets, to_domain
-from queue_server.services.waiting import holder_view, ticket_view
+
+# Re-exported: callers elsewhere still read a ticket through ``tickets``.
+from queue_server.services.waiting import holder_view as holder_view
+from queue_server.services.waiting import ticket_view as ticket_view
+from queue_server.services.waiting import visitor_key as visitor_key
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
 from queue_server.store.dialect import locking, skip_locked

@@ -18,11 +18,11 @@ from queue_server.clock import ShiftedClock
 from queue_server.domain.errors import Closed
 from queue_server.domain.ordering import Candidate, count_ahead
 from queue_server.services import tickets
+from queue_server.services.admin_config import open_site_at_start
 from queue_server.services.context import Loket
 from queue_server.site import load_site
 from queue_server.store import tables as t
 from queue_server.store.db import Database, create_engine
-from queue_server.store.sync import sync_site_at_start
 from tests.conftest import MONDAY_MORNING, SITE_FILE
 
 SERVICES = ["KTP", "KK", "AKTA", "NPWP", "JKN"]  # queues A A A B C; AKTA has a quota of 3
@@ -45,9 +45,9 @@ def mixed_requests(count: int = 500) -> list[Req]:
 async def loket(database_url: str) -> AsyncIterator[Loket]:
     site = load_site(SITE_FILE)
     db = Database(create_engine(database_url))
-    ids = await sync_site_at_start(db.engine, site)
-    loket = Loket(db=db, site=site, ids=ids,
-                  clock=ShiftedClock(datetime.fromisoformat(MONDAY_MORNING)))
+    clock = ShiftedClock(datetime.fromisoformat(MONDAY_MORNING))
+    site, ids, _ = await open_site_at_start(db.engine, site, clock.now())
+    loket = Loket(db=db, site=site, ids=ids, clock=clock)
     try:
         yield loket
     finally:
