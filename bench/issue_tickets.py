@@ -1,7 +1,9 @@
 """Issue and call tickets against real servers with N concurrent clients.
 
 Prints throughput and p50/p99 latency for SQLite (one process) and PostgreSQL (one and two
-processes). Run by hand:
+processes), with ``GET /healthz`` (a ``SELECT 1`` through the pool) measured in the same run as
+the floor issuing is compared with, and checks that no number was given twice and no ticket
+was called twice. Run by hand:
 
     .venv/bin/python bench/issue_tickets.py --clients 16 --seconds 10 \
         --postgres postgresql://root@127.0.0.1:5432/test
@@ -23,7 +25,7 @@ import tempfile
 import time
 import uuid
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -54,9 +56,10 @@ class Connection:
         return cls(reader, writer, f"{parts.hostname}:{parts.port}")
 
     async def post(self, path: str, body: dict[str, object] | None,
-                   headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+                   headers: dict[str, str] | None = None, method: str = "POST"
+                   ) -> tuple[int, bytes]:
         data = json.dumps(body).encode() if body is not None else b""
-        head = [f"POST {path} HTTP/1.1", f"Host: {self.host}",
+        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}",
                 "Content-Type: application/json", f"Content-Length: {len(data)}"]
         head += [f"{k}: {v}" for k, v in (headers or {}).items()]
         self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
@@ -82,13 +85,42 @@ class Result:
     seconds: float
     latencies_ms: list[float]
     errors: int
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds
 
     def row(self) -> str:
         lat = sorted(self.latencies_ms) or [0.0]
         p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
-        return (f"| {self.label:<26} | {self.operation:<6} | {self.count:>7} | "
-                f"{self.count / self.seconds:>8.0f} | {statistics.median(lat):>7.1f} | "
-                f"{p99:>7.1f} | {self.errors:>6} |")
+        checks = "" if self.operation == "healthz" else ("FAIL" if self.problems else "ok")
+        return (f"| {self.label:<26} | {self.operation:<7} | {self.count:>7} | "
+                f"{self.rate:>8.0f} | {statistics.median(lat):>7.1f} | "
+                f"{p99:>7.1f} | {self.errors:>6} | {checks:<6} |")
+
+
+async def healthz_load(urls: list[str], clients: int, seconds: float) -> Result:
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+
+    async def client(i: int) -> None:
+        nonlocal errors
+        conn = await Connection.open(urls[i % len(urls)])
+        try:
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                status, _ = await conn.post("/healthz", None, method="GET")
+                latencies.append((time.perf_counter() - started) * 1000)
+                errors += status != 200
+        finally:
+            conn.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    return Result("", "healthz", len(latencies), time.perf_counter() - started, latencies,
+                  errors)
 
 
 async def issue_load(urls: list[str], clients: int, seconds: float) -> Result:
@@ -117,7 +149,7 @@ async def issue_load(urls: list[str], clients: int, seconds: float) -> Result:
 
 
 async def call_load(urls: list[str], counters: list[tuple[str, dict[str, str]]],
-                    seconds: float) -> Result:
+                    seconds: float, called: list[str]) -> Result:
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
@@ -136,6 +168,7 @@ async def call_load(urls: list[str], counters: list[tuple[str, dict[str, str]]],
                     errors += 1
                     continue
                 ticket = json.loads(body)["ticket"]["id"]
+                called.append(ticket)
                 await conn.post(f"/api/v1/tickets/{ticket}/finish", None, headers)
         finally:
             conn.close()
@@ -154,6 +187,12 @@ def bench_site(workdir: Path) -> Path:
     return path
 
 
+#: Counters that call in the calling phase, as many as the issuing clients (the demo site
+#: has 38 that serve walk-in visitors).
+COUNTERS = ["A1", "A2", "A3", "A4", "B1", "B2", "B3", "C1", "E1", "I1", "M1", "M2", "R1",
+            "R2", "S2", "V1"]
+
+
 def run(label: str, database_url: str, processes: int, clients: int, seconds: float,
         workdir: Path) -> list[Result]:
     print(f"-- {label}: migrating and starting {processes} server(s) ...", flush=True)
@@ -163,16 +202,53 @@ def run(label: str, database_url: str, processes: int, clients: int, seconds: fl
         servers = [stack.enter_context(start_server(database_url, site, workdir, clock=CLOCK))
                    for _ in range(processes)]
         urls = [s.url for s in servers]
-        counters = ["A1", "A2", "A3", "A4", "B1", "B2", "B3", "O1"]
-        add_users(database_url, site, {f"bench{c}": "officer" for c in counters})
+        add_users(database_url, site, {f"bench{c}": "officer" for c in COUNTERS})
         signed = [(c, sign_in(urls[i % len(urls)], f"bench{c}", c))
-                  for i, c in enumerate(counters)]
+                  for i, c in enumerate(COUNTERS)]
+        print(f"   /healthz for {seconds:.0f}s with {clients} clients ...", flush=True)
+        health = asyncio.run(healthz_load(urls, clients, seconds))
         print(f"   issuing for {seconds:.0f}s with {clients} clients ...", flush=True)
         issued = asyncio.run(issue_load(urls, clients, seconds))
-        print(f"   calling for up to {seconds:.0f}s at {len(counters)} counters ...", flush=True)
-        called = asyncio.run(call_load(urls, signed, seconds))
-    issued.label = called.label = label
-    return [issued, called]
+        print(f"   calling for up to {seconds:.0f}s at {len(COUNTERS)} counters ...", flush=True)
+        called_ids: list[str] = []
+        called = asyncio.run(call_load(urls, signed, seconds, called_ids))
+    problems = asyncio.run(check_database(database_url))
+    if len(called_ids) != len(set(called_ids)):
+        problems.append(f"{len(called_ids) - len(set(called_ids))} tickets called twice")
+    health.label = issued.label = called.label = label
+    issued.problems = called.problems = problems
+    return [health, issued, called]
+
+
+async def check_database(database_url: str) -> list[str]:
+    """Numbers unique and contiguous per queue, and no ticket called twice (each ticket has
+    at most one ``ticket.called`` event): what the bench must leave behind."""
+    from sqlalchemy import func, select
+
+    from queue_server.store import tables as t
+    from queue_server.store.db import create_engine
+
+    engine = create_engine(database_url)
+    problems: list[str] = []
+    try:
+        async with engine.connect() as conn:
+            rows = (await conn.execute(select(
+                t.tickets.c.queue, t.tickets.c.business_day, func.count(),
+                func.count(t.tickets.c.number.distinct()), func.max(t.tickets.c.number))
+                .group_by(t.tickets.c.queue, t.tickets.c.business_day))).all()
+            for queue, day, count, distinct, last in rows:
+                if not count == distinct == last:
+                    problems.append(f"queue {queue} {day}: {count} tickets, {distinct} "
+                                    f"numbers, last {last}")
+            twice = (await conn.execute(select(func.count()).select_from(
+                select(t.events.c.payload["ticket"]["id"].as_string().label("ticket"))
+                .where(t.events.c.type == "ticket.called")
+                .group_by("ticket").having(func.count() > 1).subquery()))).scalar_one()
+            if twice:
+                problems.append(f"{twice} tickets with more than one call event")
+    finally:
+        await engine.dispose()
+    return problems
 
 
 def main() -> None:
@@ -180,21 +256,38 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--postgres", help="PostgreSQL server URL (a database is created there)")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL setups only")
     args = parser.parse_args()
     results: list[Result] = []
+    load_before = uptime()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        results += run("SQLite, 1 process", f"sqlite:///{workdir / 'bench.db'}", 1,
-                       args.clients, args.seconds, workdir)
+        if not args.no_sqlite:
+            results += run("SQLite, 1 process", f"sqlite:///{workdir / 'bench.db'}", 1,
+                           args.clients, args.seconds, workdir)
         if args.postgres:
             results += _postgres(args, workdir)
     print(f"\n{args.clients} concurrent clients, {args.seconds:.0f} s per phase, "
-          f"demo site without quotas, {len(SERVICES)} services in turn\n")
-    print("| setup                      | op     |   count |    per s | p50 ms  | p99 ms  "
-          "| errors |")
-    print("|----------------------------|--------|--------:|---------:|--------:|--------:|-------:|")
+          f"demo site without quotas, {len(SERVICES)} services in turn, "
+          f"{len(COUNTERS)} counters calling; load before: {load_before}, after: {uptime()}\n")
+    print("| setup                      | op      |   count |    per s | p50 ms  | p99 ms  "
+          "| errors | checks |")
+    print("|----------------------------|---------|--------:|---------:|--------:|--------:|"
+          "-------:|--------|")
     for result in results:
         print(result.row())
+    for result in results:
+        if result.operation == "issue":
+            health = next(r for r in results if r.label == result.label
+                          and r.operation == "healthz")
+            print(f"{result.label}: issuing at {result.rate / health.rate:.2f}× of /healthz; "
+                  f"checks: {'; '.join(result.problems) or 'no duplicate number, no gap, '}"
+                  f"{'' if result.problems else 'no double call'}")
+
+
+def uptime() -> str:
+    with open("/proc/loadavg", encoding="ascii") as f:
+        return " ".join(f.read().split()[:3])
 
 
 def _postgres(args: argparse.Namespace, workdir: Path) -> list[Result]:

@@ -84,17 +84,48 @@ def heads(candidates: Iterable[Candidate]) -> tuple[Candidate | None, Candidate 
     return best_priority, best_normal
 
 
-def count_ahead(ticket: Candidate, waiting: Iterable[Candidate]) -> int:
-    """People a visitor can expect before them: for a priority ticket the older priority
-    tickets; for a normal ticket every priority ticket plus the older normal ones (an upper
-    bound, which is what a visitor should be told)."""
-    ahead = 0
+@dataclass(frozen=True, slots=True)
+class Around:
+    """The other waiting tickets of a service seen from one ticket: how many of each class
+    come before it (older ``sort_key``) and how many priority tickets came after it. A
+    database can count these three in one query without loading the queue."""
+
+    older_priority: int = 0
+    newer_priority: int = 0
+    older_normal: int = 0
+
+    def __add__(self, other: Around) -> Around:
+        return Around(self.older_priority + other.older_priority,
+                      self.newer_priority + other.newer_priority,
+                      self.older_normal + other.older_normal)
+
+
+def around(ticket: Candidate, waiting: Iterable[Candidate]) -> Around:
+    """Classify ``waiting`` relative to ``ticket`` (the ticket itself is skipped)."""
+    older_priority = newer_priority = older_normal = 0
     for other in waiting:
         if other.id == ticket.id:
             continue
-        if ticket.priority is not None:
-            if other.priority is not None and other.sort_key < ticket.sort_key:
-                ahead += 1
-        elif other.priority is not None or other.sort_key < ticket.sort_key:
-            ahead += 1
-    return ahead
+        older = other.sort_key < ticket.sort_key
+        if other.priority is not None:
+            if older:
+                older_priority += 1
+            else:
+                newer_priority += 1
+        elif older:
+            older_normal += 1
+    return Around(older_priority, newer_priority, older_normal)
+
+
+def ahead_of(priority: str | None, seen: Around) -> int:
+    """People a visitor can expect before them: for a priority ticket the older priority
+    tickets; for a normal ticket every priority ticket plus the older normal ones (an upper
+    bound, which is what a visitor should be told)."""
+    if priority is not None:
+        return seen.older_priority
+    return seen.older_priority + seen.newer_priority + seen.older_normal
+
+
+def count_ahead(ticket: Candidate, waiting: Iterable[Candidate]) -> int:
+    """:func:`ahead_of` over a list of waiting candidates."""
+    return ahead_of(ticket.priority, around(ticket, waiting))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from queue_server.clock import Clock
 from queue_server.domain.schedule import business_day
 from queue_server.services.access import Role
+from queue_server.services.group_commit import GroupCommit
 from queue_server.services.passwords import PasswordHashing
 from queue_server.site import Counter, Service, Site
 from queue_server.store.db import Database
@@ -49,6 +50,8 @@ class Loket:
     passwords: PasswordHashing = field(default_factory=PasswordHashing)
     #: version of the live configuration ``site`` was built from (``site_configs``)
     config_version: int = 0
+    #: issuing's group commit (``services/tickets.issue_ticket``), made on first use
+    issuing: GroupCommit[Any, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -106,7 +106,7 @@ def _wait_messages(schedule: Schedule, service: Service, now: dt.datetime,
 async def refresh_waits(loket: Loket, gate: OpeningHours) -> None:
     """Recompute every service's estimated wait for a ticket taken now (the newcomer is last
     in line), with the counters open for it; ``ticket_view`` uses the same estimate."""
-    from queue_server.services.tickets import service_times
+    from queue_server.services.waiting import service_times
 
     now = loket.clock.now()
     tk = t.tickets

@@ -31,7 +31,7 @@ from printers import (
 from printers.virtual import VirtualPrinter
 from queue_server.domain.counter_text import counters_text
 from queue_server.domain.errors import Invalid
-from queue_server.services import tickets
+from queue_server.services import tickets, waiting
 from queue_server.services.context import Loket
 from queue_server.site import Site
 from queue_server.store import tables as t
@@ -157,7 +157,7 @@ class Printing:
 
     async def reprint(self, ticket_id: str, base_url: str,
                       printer_code: str | None = None) -> dict[str, Any] | None:
-        ticket = await tickets.holder_view(
+        ticket = await waiting.holder_view(
             self.loket, await tickets.get_ticket(self.loket, ticket_id))
         return await self.print_ticket(ticket, base_url, printer_code)
 

@@ -2,52 +2,36 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
-import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from queue_server.domain import estimate, ordering
+from queue_server.domain import ordering
 from queue_server.domain import tickets as lifecycle
 from queue_server.domain.errors import Closed, DomainError, Forbidden, Invalid, NotFound
 from queue_server.domain.numbering import format_number, parse_number
-from queue_server.domain.schedule import quota_left
 from queue_server.domain.tickets import Status, Ticket
+from queue_server.services import issuing_batch
 from queue_server.services.access import Role, oversees_counters
 from queue_server.services.context import Actor, Loket
+from queue_server.services.group_commit import GroupCommit
+from queue_server.services.issuing_batch import issue_batch
+from queue_server.services.ticket_events import emit_ticket
 from queue_server.services.ticket_json import ticket_json
 from queue_server.services.ticket_rows import candidate, select_tickets, to_domain
-from queue_server.site import Service
+
+# Re-exported: callers elsewhere still read a ticket through ``tickets``.
+from queue_server.services.waiting import holder_view as holder_view
+from queue_server.services.waiting import ticket_view as ticket_view
+from queue_server.services.waiting import visitor_key as visitor_key
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
-from queue_server.store.dialect import locking, skip_locked, upsert
-
-
-def _topics(loket: Loket, ticket: Ticket) -> tuple[str, ...]:
-    topics = ["display", "supervisor", f"service:{ticket.service}", f"ticket:{ticket.id}"]
-    if ticket.counter:
-        topics.append(f"counter:{ticket.counter}")
-    agency = loket.site.services_by_code[ticket.service].agency
-    topics.append(f"agency:{agency}")
-    return tuple(topics)
-
-
-def _emit(tx: Tx, loket: Loket, type_: str, ticket: Ticket, **extra: Any) -> None:
-    payload = {"ticket": ticket_json(loket, ticket), "service": ticket.service,
-               "agency": loket.site.services_by_code[ticket.service].agency,
-               "counter": ticket.counter, **extra}
-    if ticket.counter:
-        counter = loket.site.counter(ticket.counter)
-        if counter is not None:
-            payload["counter_number"] = counter.number
-            payload["counter_name"] = counter.name
-    tx.emit(type_, _topics(loket, ticket), payload)
-
+from queue_server.store.dialect import locking, skip_locked
 
 # --- issuing --------------------------------------------------------------------------------
 
@@ -61,7 +45,8 @@ async def issue_ticket(
     channel: str = "kiosk",
 ) -> tuple[dict[str, Any], bool]:
     """Issue a ticket; returns its JSON and whether it was created now (``False`` when the
-    idempotency key had already produced it)."""
+    idempotency key had already produced it). Requests arriving together are written in one
+    transaction (``issuing_batch``) with the same outcome as one after another."""
     service = loket.site.services_by_code.get(service_code)
     if service is None:
         raise Invalid("unknown_service", service=service_code)
@@ -69,69 +54,23 @@ async def issue_ticket(
         raise Closed("service_inactive", service=service_code)
     if priority is not None and priority not in {c.code for c in loket.site.priority_categories}:
         raise Invalid("unknown_priority", priority=priority)
-    if idempotency_key is not None:
-        async with loket.db.read() as conn:
-            existing = await _by_key(conn, loket, idempotency_key)
-        if existing is not None:
-            return await holder_view(loket, await ticket_view(loket, existing)), False
     now = loket.clock.now()
-    loket.gate.check(service, now)
     try:
-        async with loket.db.write(loket.ids.site, now) as tx:
-            # Checked again inside the transaction: on SQLite writers are serialised, so a
-            # racing request with the same key has committed by now.
-            existing = await _by_key(tx.conn, loket, idempotency_key) if idempotency_key else None
-            if existing is None:
-                ticket = await _insert_ticket(tx, loket, service, priority, idempotency_key,
-                                              channel)
-    except IntegrityError:
-        # On PostgreSQL the racing request shows up as a unique violation on the key: ours
-        # rolled back (its number too, so no gap), theirs is the ticket.
+        loket.gate.check(service, now)
+    except Closed:
+        # A kiosk retrying a ticket it was given before closing time still gets it.
         if idempotency_key is None:
             raise
         async with loket.db.read() as conn:
             existing = await _by_key(conn, loket, idempotency_key)
         if existing is None:
             raise
-    if existing is not None:
         return await holder_view(loket, await ticket_view(loket, existing)), False
-    return await holder_view(loket, await ticket_view(loket, ticket)), True
-
-
-async def _insert_ticket(tx: Tx, loket: Loket, service: Service, priority: str | None,
-                         idempotency_key: str | None, channel: str) -> Ticket:
-    day = loket.business_day(tx.now)
-    service_id = loket.ids.services[service.code]
-    # Allocating the number first takes the queue's row lock, so the quota count below sees
-    # every ticket committed before us and two kiosks cannot both take the last one.
-    number = await _next_number(tx, loket, service.queue, day)
-    if service.daily_quota is not None:
-        issued = (await tx.conn.execute(select(func.count()).select_from(t.tickets).where(
-            t.tickets.c.site_id == loket.ids.site, t.tickets.c.business_day == day,
-            t.tickets.c.first_service_id == service_id))).scalar_one()
-        if quota_left(service.daily_quota, issued) == 0:
-            raise Closed("quota_exhausted", service=service.name, quota=service.daily_quota)
-    ticket = Ticket(id=secrets.token_urlsafe(12), service=service.code, queue=service.queue,
-                    number=number, priority=priority, status=Status.WAITING, issued_at=tx.now,
-                    queued_at=tx.now)
-    await tx.conn.execute(insert(t.tickets).values(
-        id=ticket.id, site_id=loket.ids.site, service_id=service_id,
-        first_service_id=service_id, queue=ticket.queue, business_day=day, number=number,
-        priority=priority, status=ticket.status.value, issued_at=tx.now, queued_at=tx.now,
-        idempotency_key=idempotency_key, channel=channel,
-        visitor_key=secrets.token_urlsafe(16)))
-    _emit(tx, loket, "ticket.issued", ticket)
-    return ticket
-
-
-async def _next_number(tx: Tx, loket: Loket, queue: str, day: Any) -> int:
-    stmt = upsert(
-        tx.conn, t.number_streams,
-        {"site_id": loket.ids.site, "queue": queue, "business_day": day, "last_number": 1},
-        key=["site_id", "queue", "business_day"],
-        update={"last_number": t.number_streams.c.last_number + 1},
-    ).returning(t.number_streams.c.last_number)
-    return int((await tx.conn.execute(stmt)).scalar_one())
+    if loket.issuing is None:
+        loket.issuing = GroupCommit(functools.partial(issue_batch, loket))
+    answer: tuple[dict[str, Any], bool] = await loket.issuing.submit(
+        issuing_batch.Request(service, priority, idempotency_key, channel, now))
+    return answer
 
 
 async def _by_key(conn: AsyncConnection, loket: Loket, key: str) -> Ticket | None:
@@ -141,22 +80,6 @@ async def _by_key(conn: AsyncConnection, loket: Loket, key: str) -> Ticket | Non
 
 
 # --- reading --------------------------------------------------------------------------------
-
-
-async def visitor_key(loket: Loket, ticket_id: str) -> str | None:
-    async with loket.db.read() as conn:
-        key = (await conn.execute(select(t.tickets.c.visitor_key).where(
-            t.tickets.c.site_id == loket.ids.site, t.tickets.c.id == ticket_id))).scalar()
-    return str(key) if key else None
-
-
-async def holder_view(loket: Loket, ticket: dict[str, Any]) -> dict[str, Any]:
-    """The ticket as its holder gets it at issue: with the visitor key, which lets them
-    answer the survey, and the tracking URL carrying it. Never put this on a topic."""
-    key = await visitor_key(loket, ticket["id"])
-    if key is None:
-        return ticket
-    return {**ticket, "visitor_key": key, "track_url": f"{ticket['track_url']}?k={key}"}
 
 
 def key_matches(expected: str | None, given: object) -> bool:
@@ -171,86 +94,6 @@ async def get_ticket(loket: Loket, ticket_id: str) -> dict[str, Any]:
     if row is None:
         raise NotFound("ticket_not_found")
     return await ticket_view(loket, to_domain(loket, row))
-
-
-class _ServiceTimes:
-    """Recent service durations per service, cached briefly: the estimate need not be exact
-    to the second, and the query would otherwise run on every issued ticket."""
-
-    ttl_s = 30.0
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[int, int], tuple[float, list[float]]] = {}
-
-    async def get(self, loket: Loket, service_id: int) -> list[float]:
-        key = (loket.ids.site, service_id)
-        hit = self._cache.get(key)
-        if hit is not None and time.monotonic() - hit[0] < self.ttl_s:
-            return hit[1]
-        async with loket.db.read() as conn:
-            rows = (await conn.execute(
-                select(t.tickets.c.called_at, t.tickets.c.started_at, t.tickets.c.finished_at)
-                .where(t.tickets.c.site_id == loket.ids.site,
-                       t.tickets.c.service_id == service_id,
-                       t.tickets.c.status == Status.DONE.value)
-                .order_by(t.tickets.c.finished_at.desc()).limit(20))).all()
-        durations = [(r.finished_at - (r.started_at or r.called_at)).total_seconds()
-                     for r in rows if r.finished_at and (r.started_at or r.called_at)]
-        self._cache[key] = (time.monotonic(), durations)
-        return durations
-
-
-service_times = _ServiceTimes()
-
-
-async def ticket_view(loket: Loket, ticket: Ticket) -> dict[str, Any]:
-    """The ticket's JSON with people ahead and the estimated wait while it waits."""
-    if ticket.status is not Status.WAITING:
-        return {**ticket_json(loket, ticket, ahead=0 if ticket.status in lifecycle.AT_COUNTER
-                              else None), "now_serving": None}
-    service = loket.site.services_by_code[ticket.service]
-    service_id = loket.ids.services[service.code]
-    tk = t.tickets
-    me = ordering.Candidate(ticket.id, ticket.priority, ticket.queued_at)
-    if ticket.priority is not None:
-        ahead_filter = and_(tk.c.priority.is_not(None), tk.c.queued_at < me.queued_at)
-    else:
-        ahead_filter = or_(tk.c.priority.is_not(None), tk.c.queued_at < me.queued_at)
-    async with loket.db.read() as conn:
-        ahead = (await conn.execute(select(func.count()).select_from(tk).where(
-            tk.c.site_id == loket.ids.site, tk.c.status == Status.WAITING.value,
-            tk.c.service_id == service_id, tk.c.id != ticket.id, ahead_filter))).scalar_one()
-        open_counters = (await conn.execute(
-            select(func.count()).select_from(t.counters.join(
-                t.counter_services, t.counter_services.c.counter_id == t.counters.c.id))
-            .where(t.counter_services.c.service_id == service_id,
-                   t.counters.c.state == "open", t.counters.c.priority_only.is_(False))
-        )).scalar_one()
-        serving = await _now_serving(conn, loket, service_id)
-    typical = estimate.typical_service_s(await service_times.get(loket, service_id),
-                                         service.service_s)
-    wait = estimate.estimate_wait_s(ahead, typical, open_counters)
-    return {**ticket_json(loket, ticket, ahead=ahead, estimated_wait_s=wait),
-            "now_serving": serving}
-
-
-async def _now_serving(conn: AsyncConnection, loket: Loket,
-                       service_id: int) -> dict[str, Any] | None:
-    """The number most recently called at the service and still at a counter: what a
-    waiting visitor compares their own number with."""
-    tk = t.tickets
-    row = (await conn.execute(
-        select(tk.c.queue, tk.c.number, tk.c.counter_id).where(
-            tk.c.site_id == loket.ids.site, tk.c.service_id == service_id,
-            tk.c.business_day == loket.business_day(loket.clock.now()),
-            tk.c.status.in_([s.value for s in lifecycle.AT_COUNTER]))
-        .order_by(tk.c.called_at.desc(), tk.c.id).limit(1))).first()
-    if row is None:
-        return None
-    code = loket.ids.counter_codes.get(row.counter_id) if row.counter_id else None
-    counter = loket.site.counter(code) if code else None
-    return {"number": format_number(row.queue, row.number),
-            "counter": code, "counter_name": counter.name if counter else None}
 
 
 # --- at the counter -------------------------------------------------------------------------
@@ -302,7 +145,7 @@ async def call_next(loket: Loket, counter_code: str, actor: Actor) -> dict[str, 
             raise DomainError("conflict")
         await tx.conn.execute(update(t.counters).where(t.counters.c.id == counter_id)
                               .values(priority_streak=choice.streak))
-        _emit(tx, loket, "ticket.called", ticket)
+        emit_ticket(tx, loket, "ticket.called", ticket)
     return ticket_json(loket, ticket, ahead=0)
 
 
@@ -377,7 +220,7 @@ async def call_number(loket: Loket, counter_code: str, number_text: str,
         if result.rowcount != 1:  # pragma: no cover - excluded by the lock above
             raise DomainError("number_not_waiting", number=text, status="called",
                               status_id="dipanggil", status_en="called")
-        _emit(tx, loket, "ticket.called", ticket, by_number=True)
+        emit_ticket(tx, loket, "ticket.called", ticket, by_number=True)
     return ticket_json(loket, ticket, ahead=0)
 
 
@@ -426,7 +269,7 @@ async def _act(
             raise DomainError("conflict")
         if extra is not None:
             await extra(tx, before, after)
-        _emit(tx, loket, event_type, after if after.counter else before,
+        emit_ticket(tx, loket, event_type, after if after.counter else before,
               status=after.status.value)
     return await ticket_view(loket, after)
 

@@ -25,10 +25,12 @@ def is_sqlite(conn: AsyncConnection) -> bool:
 
 def upsert(conn: AsyncConnection, table: Table,
            values: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None, *,
-           key: Sequence[str], update: Mapping[str, Any] | Sequence[str] | None = None
-           ) -> Insert:
+           key: Sequence[str],
+           update: Mapping[str, Any] | Sequence[str] | Callable[[Any], Mapping[str, Any]]
+           | None = None) -> Insert:
     """``INSERT … ON CONFLICT (key)``: ``DO UPDATE`` with ``update`` — a mapping of column to
-    new value, or the names of columns to take from the proposed row — or ``DO NOTHING`` when
+    new value, the names of columns to take from the proposed row, or a function of the
+    proposed row (``excluded``) giving the mapping — or ``DO NOTHING`` when
     ``update`` is ``None``. ``values`` is one row, several (one multi-row statement), or
     ``None`` for an executemany with the rows given at execution. One statement, so two
     writers racing on a new key cannot both insert."""
@@ -42,7 +44,9 @@ def upsert(conn: AsyncConnection, table: Table,
         stmt = stmt.values(list(values))
     if update is None:
         return stmt.on_conflict_do_nothing(index_elements=list(key))
-    if isinstance(update, Mapping):
+    if callable(update):
+        set_ = dict(update(stmt.excluded))
+    elif isinstance(update, Mapping):
         set_ = dict(update)
     else:
         set_ = {column: stmt.excluded[column] for column in update}

@@ -21,7 +21,7 @@ from printers.slips import preload as preload_slips
 from queue_server.domain.counter_text import counters_text
 from queue_server.domain.errors import Invalid, NotFound
 from queue_server.events.feed import current_seq
-from queue_server.services import tickets
+from queue_server.services import tickets, waiting
 from queue_server.services.access import SUPERVISORS, require_role
 from queue_server.services.context import Loket
 from queue_server.services.opening import kiosk_status
@@ -187,7 +187,7 @@ async def _holder_key(request: Request, ticket_id: str) -> str | None:
     given = request.query_params.get("k")
     if not given:
         return None
-    key = await tickets.visitor_key(_loket(request), ticket_id)
+    key = await waiting.visitor_key(_loket(request), ticket_id)
     return key if tickets.key_matches(key, given) else None
 
 

@@ -9,6 +9,8 @@ from queue_server.domain.lineup import calling_order
 from queue_server.domain.ordering import (
     Candidate,
     OrderingPolicy,
+    ahead_of,
+    around,
     choose_next,
     count_ahead,
     heads,
@@ -101,3 +103,24 @@ def test_people_ahead_is_an_upper_bound_of_the_position_in_call_order(
         assert count_ahead(ticket, queue) >= position or ticket.priority is not None
         if ticket.priority is not None:
             assert count_ahead(ticket, queue) == position
+
+
+@given(candidates, st.data())
+def test_people_ahead_counted_in_parts_equals_counting_the_whole_queue(
+        queue: list[Candidate], data: st.DataObject) -> None:
+    """What a database counts in one query plus the tickets of a batch it has not stored yet
+    gives the same answer as the list (the issuing batch and ``ticket_view`` rely on it)."""
+    if not queue:
+        return
+    ticket = data.draw(st.sampled_from(queue))
+    cut = data.draw(st.integers(0, len(queue)))
+    seen = around(ticket, queue[:cut]) + around(ticket, queue[cut:])
+    assert ahead_of(ticket.priority, seen) == count_ahead(ticket, queue)
+
+
+def test_a_normal_ticket_counts_every_priority_ticket_a_priority_ticket_only_older_ones(
+        ) -> None:
+    queue = [c("p1", 0, "lansia"), c("n1", 1), c("me", 2), c("p2", 3, "anak"), c("n2", 4)]
+    assert count_ahead(queue[2], queue) == 3
+    assert count_ahead(queue[3], queue) == 1
+    assert around(queue[2], queue) == around(queue[2], queue[:2]) + around(queue[2], queue[2:])

@@ -1,0 +1,289 @@
+"""Issuing a batch of tickets in one writing transaction (see ``group_commit.py``).
+
+The outcome is exactly that of issuing the batch's requests one after another in arrival
+order: a repeated ``Idempotency-Key`` gets the ticket it already produced (in an earlier
+transaction or earlier in this batch), a used-up quota refuses that request alone, and each
+queue's numbers stay contiguous. The cost is per batch: one key lookup, one number step for
+all queues, one quota count, one multi-row insert, one event-sequence bump, and the counts a
+waiting visitor is told.
+"""
+
+from __future__ import annotations
+
+import collections
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from queue_server.domain import ordering
+from queue_server.domain.errors import Closed
+from queue_server.domain.schedule import quota_left
+from queue_server.domain.tickets import Status, Ticket
+from queue_server.services.context import Loket
+from queue_server.services.ticket_events import emit_ticket
+from queue_server.services.ticket_rows import select_tickets, to_domain
+from queue_server.services.waiting import (
+    holder_json,
+    holder_view,
+    now_serving,
+    open_counters,
+    ticket_view,
+    waiting_view,
+)
+from queue_server.site import Service
+from queue_server.store import tables as t
+from queue_server.store.db import Tx
+from queue_server.store.dialect import upsert
+
+#: A batch that loses a race on an idempotency key to another process is tried again (its
+#: numbers rolled back with it); after this many tries each request goes alone.
+ATTEMPTS = 3
+
+Answer = tuple[dict[str, Any], bool]
+
+
+@dataclass(frozen=True)
+class Request:
+    service: Service
+    priority: str | None
+    key: str | None
+    channel: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class _New:
+    ticket: Ticket
+    visitor_key: str
+
+
+@dataclass(frozen=True)
+class _Existing:
+    """The key had already produced this ticket in an earlier transaction."""
+
+    ticket: Ticket
+
+
+@dataclass(frozen=True)
+class _Same:
+    """The key was used earlier in this batch: the answer is that request's ticket."""
+
+    index: int
+
+
+_Outcome = _New | _Existing | _Same | Exception
+
+
+async def issue_batch(loket: Loket, requests: list[Request]) -> list[Answer | Exception]:
+    """Each request's answer (the ticket as its holder gets it, and whether it was created
+    now) or its refusal, in order."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            async with loket.db.write(loket.ids.site, max(r.now for r in requests)) as tx:
+                outcomes = await _write(tx, loket, requests)
+                counted = await _count_around(tx, loket, outcomes)
+            break
+        except IntegrityError:
+            # Another process committed a ticket under one of our keys between our lookup
+            # and our insert. Everything here rolled back, numbers too; the next try finds
+            # that ticket.
+            if attempt < ATTEMPTS:
+                continue
+            if len(requests) == 1:
+                raise
+            return [await _alone(loket, r) for r in requests]
+    views: dict[int, dict[str, Any]] = {}
+    for i, (seen, counters, serving) in counted.items():
+        new = outcomes[i]
+        assert isinstance(new, _New)
+        views[i] = holder_json(await waiting_view(loket, new.ticket, seen, counters, serving),
+                               new.visitor_key)
+    answers: list[Answer | Exception] = []
+    for i, outcome in enumerate(outcomes):
+        if isinstance(outcome, _New):
+            answers.append((views[i], True))
+        elif isinstance(outcome, _Same):
+            answers.append((views[outcome.index], False))
+        elif isinstance(outcome, _Existing):
+            answers.append((await holder_view(loket, await ticket_view(loket, outcome.ticket)),
+                            False))
+        else:
+            answers.append(outcome)
+    return answers
+
+
+async def _alone(loket: Loket, request: Request) -> Answer | Exception:
+    try:
+        return (await issue_batch(loket, [request]))[0]
+    except Exception as exc:  # this request's failure is its own
+        return exc
+
+
+async def _write(tx: Tx, loket: Loket, requests: list[Request]) -> list[_Outcome]:
+    """The tickets of the batch, stored, with their events; one outcome per request."""
+    site = loket.ids.site
+    tk = t.tickets
+    keys = {r.key for r in requests if r.key is not None}
+    stored: dict[str, Ticket] = {}
+    if keys:
+        rows = (await tx.conn.execute(select_tickets().add_columns(tk.c.idempotency_key).where(
+            tk.c.site_id == site, tk.c.idempotency_key.in_(keys)))).all()
+        stored = {row.idempotency_key: to_domain(loket, row) for row in rows}
+    dated = [(r, loket.business_day(r.now)) for r in requests]
+    # Reserve numbers for every request that may take one. Taking these row locks first
+    # means the quota count below sees every ticket committed before us.
+    wanted = collections.Counter((r.service.queue, day) for r, day in dated
+                                 if r.key not in stored)
+    first = await _reserve_numbers(tx, loket, wanted)
+    used = await _quota_used(tx, loket, [(r, d) for r, d in dated if r.key not in stored])
+    following = dict(first)
+    outcomes: list[_Outcome] = []
+    taken_by_key: dict[str, int] = {}
+    rows_out: list[dict[str, Any]] = []
+    for i, (request, day) in enumerate(dated):
+        if request.key is not None and request.key in stored:
+            outcomes.append(_Existing(stored[request.key]))
+            continue
+        if request.key is not None and request.key in taken_by_key:
+            outcomes.append(_Same(taken_by_key[request.key]))
+            continue
+        service = request.service
+        service_id = loket.ids.services[service.code]
+        if service.daily_quota is not None:
+            if quota_left(service.daily_quota, used[(service_id, day)]) == 0:
+                outcomes.append(Closed("quota_exhausted", service=service.name,
+                                       quota=service.daily_quota))
+                continue
+            used[(service_id, day)] += 1
+        number = following[(service.queue, day)]
+        following[(service.queue, day)] += 1
+        ticket = Ticket(id=secrets.token_urlsafe(12), service=service.code, queue=service.queue,
+                        number=number, priority=request.priority, status=Status.WAITING,
+                        issued_at=request.now, queued_at=request.now)
+        new = _New(ticket, secrets.token_urlsafe(16))
+        rows_out.append({
+            "id": ticket.id, "site_id": site, "service_id": service_id,
+            "first_service_id": service_id, "queue": ticket.queue, "business_day": day,
+            "number": number, "priority": ticket.priority, "status": ticket.status.value,
+            "issued_at": request.now, "queued_at": request.now,
+            "idempotency_key": request.key, "channel": request.channel,
+            "visitor_key": new.visitor_key})
+        if request.key is not None:
+            taken_by_key[request.key] = i
+        outcomes.append(new)
+    await _give_back_numbers(tx, loket, wanted, first, following)
+    if rows_out:
+        await tx.conn.execute(insert(tk), rows_out)
+    for outcome in outcomes:
+        if isinstance(outcome, _New):
+            emit_ticket(tx, loket, "ticket.issued", outcome.ticket)
+    return outcomes
+
+
+async def _reserve_numbers(tx: Tx, loket: Loket,
+                           wanted: collections.Counter[tuple[str, date]]
+                           ) -> dict[tuple[str, date], int]:
+    """Step each (queue, day) by the numbers wanted, in one statement (``UPDATE … RETURNING``
+    as an upsert); the first reserved number of each. Rows go in a fixed order, so two
+    processes lock the same queues in the same order and cannot deadlock."""
+    if not wanted:
+        return {}
+    ns = t.number_streams
+    rows = [{"site_id": loket.ids.site, "queue": queue, "business_day": day,
+             "last_number": count} for (queue, day), count in sorted(wanted.items())]
+    stmt = upsert(tx.conn, ns, rows, key=["site_id", "queue", "business_day"],
+                  update=lambda proposed: {
+                      "last_number": ns.c.last_number + proposed.last_number}
+                  ).returning(ns.c.queue, ns.c.business_day, ns.c.last_number)
+    first: dict[tuple[str, date], int] = {}
+    for queue, day, last in (await tx.conn.execute(stmt)):
+        first[(queue, day)] = int(last) - wanted[(queue, day)] + 1
+    return first
+
+
+async def _give_back_numbers(tx: Tx, loket: Loket,
+                             wanted: collections.Counter[tuple[str, date]],
+                             first: dict[tuple[str, date], int],
+                             following: dict[tuple[str, date], int]) -> None:
+    """Return the numbers reserved for requests that did not take one (a used-up quota, a
+    key repeated in the batch), so that each queue's numbers stay contiguous. We hold the
+    rows' locks, so nobody took a number after ours."""
+    ns = t.number_streams
+    for (queue, day), count in wanted.items():
+        if following[(queue, day)] != first[(queue, day)] + count:
+            await tx.conn.execute(update(ns).where(
+                ns.c.site_id == loket.ids.site, ns.c.queue == queue,
+                ns.c.business_day == day).values(last_number=following[(queue, day)] - 1))
+
+
+async def _quota_used(tx: Tx, loket: Loket, requests: list[tuple[Request, date]]
+                      ) -> collections.Counter[tuple[int, date]]:
+    """Tickets already issued per (service, day) for the services that have a daily quota."""
+    ids = {loket.ids.services[r.service.code] for r, _ in requests
+           if r.service.daily_quota is not None}
+    used: collections.Counter[tuple[int, date]] = collections.Counter()
+    if not ids:
+        return used
+    tk = t.tickets
+    rows = (await tx.conn.execute(
+        select(tk.c.first_service_id, tk.c.business_day, func.count()).where(
+            tk.c.site_id == loket.ids.site, tk.c.business_day.in_({d for _, d in requests}),
+            tk.c.first_service_id.in_(ids))
+        .group_by(tk.c.first_service_id, tk.c.business_day))).all()
+    for service_id, day, count in rows:
+        used[(int(service_id), day)] = int(count)
+    return used
+
+
+_Counted = tuple[ordering.Around, int, "dict[str, Any] | None"]
+
+
+async def _count_around(tx: Tx, loket: Loket, outcomes: list[_Outcome]
+                        ) -> dict[int, _Counted]:
+    """For each new ticket (by index): the waiting tickets around it, the open counters and
+    the number now served at its service, counted for the whole batch in a few queries.
+
+    Waiting tickets queued before the batch's earliest ticket are older than all of its
+    tickets, so they are counted by class; the few queued since (the batch itself, another
+    process's) are loaded and placed by :func:`ordering.around`."""
+    new = {i: o.ticket for i, o in enumerate(outcomes) if isinstance(o, _New)}
+    if not new:
+        return {}
+    service_ids = {loket.ids.services[ticket.service] for ticket in new.values()}
+    since = min(ticket.queued_at for ticket in new.values())
+    tk = t.tickets
+    waiting = (tk.c.site_id == loket.ids.site, tk.c.status == Status.WAITING.value,
+               tk.c.service_id.in_(service_ids))
+    is_priority = tk.c.priority.is_not(None)
+    before: dict[tuple[int, bool], int] = {
+        (int(service_id), bool(priority)): int(count)
+        for service_id, priority, count in (await tx.conn.execute(
+            select(tk.c.service_id, is_priority, func.count())
+            .where(*waiting, tk.c.queued_at < since)
+            .group_by(tk.c.service_id, is_priority)))}
+    # Queued since: another process's tickets, and (below) the batch's own, each seeing only
+    # the ones issued before it, as if issued one after another.
+    recent: dict[int, list[ordering.Candidate]] = collections.defaultdict(list)
+    ours = {ticket.id for ticket in new.values()}
+    for row in (await tx.conn.execute(
+            select(tk.c.id, tk.c.service_id, tk.c.priority, tk.c.queued_at)
+            .where(*waiting, tk.c.queued_at >= since))).all():
+        if row.id not in ours:
+            recent[row.service_id].append(ordering.Candidate(row.id, row.priority,
+                                                             row.queued_at))
+    counters = await open_counters(tx.conn, loket, service_ids)
+    serving = await now_serving(tx.conn, loket, service_ids)
+    counted: dict[int, _Counted] = {}
+    for i, ticket in sorted(new.items()):
+        service_id = loket.ids.services[ticket.service]
+        me = ordering.Candidate(ticket.id, ticket.priority, ticket.queued_at)
+        earlier = ordering.Around(older_priority=before.get((service_id, True), 0),
+                                  older_normal=before.get((service_id, False), 0))
+        counted[i] = (earlier + ordering.around(me, recent[service_id]),
+                      counters.get(service_id, 0), serving.get(service_id))
+        recent[service_id].append(me)
+    return counted
