@@ -61,6 +61,8 @@ CONNECT_WAIT_S = 600.0
 ARRIVAL_WAIT_S = 60.0
 ISSUE_CLIENTS = 16
 CALLED = '"type": "ticket.called"'
+#: a folder for py-spy profiles of the watched server (unset: no profiling)
+PROFILE_DIR = os.environ.get("BENCH_PROFILE_DIR", "")
 
 
 def raise_fd_limit() -> int:
@@ -319,6 +321,27 @@ class Row:
                 + (f" {self.note}" if self.note else ""))
 
 
+@contextlib.contextmanager
+def profiled(pid: int, name: str) -> Iterator[None]:
+    """py-spy (if ``PROFILE_DIR`` is set) on one server while the calls run: collapsed stacks
+    for reading with any flame-graph tool."""
+    if not PROFILE_DIR:
+        yield
+        return
+    import subprocess
+
+    out = Path(PROFILE_DIR) / f"{name}.txt"
+    spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
+                            str(pid), "--format", "raw", "--rate", "250", "--output", str(out)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # py-spy attaches
+    try:
+        yield
+    finally:
+        spy.send_signal(2)
+        spy.wait(timeout=30)
+
+
 def display_setting(label: str, postgres: str | None, processes: int, clients: int,
                     calls: int, generators: int, compression: bool) -> Row:
     with tempfile.TemporaryDirectory() as tmp, database(postgres, Path(tmp)) as url, \
@@ -333,10 +356,16 @@ def display_setting(label: str, postgres: str | None, processes: int, clients: i
         latencies: list[float] = []
         missing = 0
         try:
-            gens.wait_ready(clients)
+            t_connect = time.monotonic()
+            with profiled(watched.process.pid, f"connect-{processes}-{clients}"):
+                gens.wait_ready(clients)
+            print(f"  connected {clients} clients in {time.monotonic() - t_connect:.0f} s",
+                  flush=True)
             kib = (rss_kib(watched.process.pid) - before) / clients
             started: dict[str, float] = {}
-            with httpx.Client(base_url=caller.url, headers=headers, timeout=60) as http:
+            name = f"{label.split(',')[0].replace(' ', '')}-{clients}"
+            with profiled(watched.process.pid, name), \
+                    httpx.Client(base_url=caller.url, headers=headers, timeout=60) as http:
                 expected = 0
                 for _ in range(calls):
                     t0 = time.monotonic()

@@ -126,8 +126,11 @@ class Connection:
         self.send_timeout_s = send_timeout_s
 
     async def send(self, text: str) -> None:
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for wraps every send in a new
+        # task, and this runs once per client for every event.
         try:
-            await asyncio.wait_for(self.ws.send_text(text), self.send_timeout_s)
+            async with asyncio.timeout(self.send_timeout_s):
+                await self.ws.send_text(text)
         except TimeoutError:
             await self.cut_off()
             raise
