@@ -41,6 +41,7 @@ from queue_server.settings import Settings
 from queue_server.web.auth import optional_session
 from queue_server.web.failures import failure_code
 from queue_server.web.http import loads
+from queue_server.web.send_deadline import SendDeadline, TooSlow
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ class Connection:
 
     def __init__(self, ws: WebSocket, loket: Loket, hub: Hub, sub: Subscription,
                  screens: Screens, zone: str | None, agency: str | None,
-                 send_timeout_s: float) -> None:
+                 deadline: SendDeadline) -> None:
         self.ws = ws
         self.loket = loket
         self.hub = hub
@@ -123,15 +124,14 @@ class Connection:
         self.agency = agency
         self.last = 0
         self.screen: ScreenInfo | None = None
-        self.send_timeout_s = send_timeout_s
+        self.deadline = deadline
 
     async def send(self, text: str) -> None:
-        # asyncio.timeout, not wait_for: on Python 3.11 wait_for wraps every send in a new
-        # task, and this runs once per client for every event.
+        # Runs once per client for every event: no task (wait_for) and no timer
+        # (asyncio.timeout) per send; the process's one SendDeadline watches them all.
         try:
-            async with asyncio.timeout(self.send_timeout_s):
-                await self.ws.send_text(text)
-        except TimeoutError:
+            await self.deadline.send(self.ws.send_text(text))
+        except TooSlow:
             await self.cut_off()
             raise
 
@@ -281,8 +281,7 @@ async def endpoint(ws: WebSocket) -> None:
         return
     sub = hub.subscribe(topics)
     ws.app.state.ws_clients += 1
-    settings: Settings = ws.app.state.settings
-    conn = Connection(ws, loket, hub, sub, screens, zone, agency, settings.ws_send_timeout_s)
+    conn = Connection(ws, loket, hub, sub, screens, zone, agency, ws.app.state.send_deadline)
     tasks: list[asyncio.Task[None]] = []
     try:
         snap = await snapshot(loket, topics, zone=zone, agency=agency)
@@ -330,9 +329,12 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         hub.maxsize = settings.ws_queue_size
     feed = EventFeed(loket.db, hub, loket.ids.site)
     screens = Screens(loket)
+    deadline = SendDeadline(settings.ws_send_timeout_s)
     app.state.event_feed = feed
     app.state.screens = screens
+    app.state.send_deadline = deadline
     async with contextlib.AsyncExitStack() as stack:
+        await stack.enter_async_context(deadline.running())
         await stack.enter_async_context(feed.running())
         await stack.enter_async_context(screens.running())
         if not loket.db.is_sqlite:
