@@ -38,6 +38,7 @@ import multiprocessing as mp
 import multiprocessing.connection
 import os
 import resource
+import signal
 import statistics
 import sys
 import tempfile
@@ -56,7 +57,8 @@ from tests.conftest import MONDAY_MORNING, SITE_FILE, PostgresDatabases  # noqa:
 from tests.support.servers import Server, start_server  # noqa: E402
 from tests.support.staff import add_users, sign_in  # noqa: E402
 
-CONNECT_CONCURRENCY = 64  # per generator process
+CONNECT_CONCURRENCY = 32  # per generator process
+CONNECT_ATTEMPTS = 5
 CONNECT_WAIT_S = 600.0
 ARRIVAL_WAIT_S = 60.0
 ISSUE_CLIENTS = 16
@@ -110,21 +112,28 @@ async def _generate(index: int, urls: list[str], compression: bool, counts: Any,
 
     arrivals: list[tuple[str, float]] = []
     connected = 0
+    retries = 0
     failures: list[str] = []
     limit = asyncio.Semaphore(CONNECT_CONCURRENCY)
     sockets: list[Any] = []
 
     async def client(url: str) -> None:
-        nonlocal connected
-        try:
-            async with limit:
-                ws = await websockets.connect(
-                    url, open_timeout=120, ping_interval=None, max_size=2**22,
-                    compression="deflate" if compression else None)
-                await ws.recv()  # the snapshot
-        except Exception as exc:
-            failures.append(repr(exc))
-            return
+        nonlocal connected, retries
+        for attempt in range(CONNECT_ATTEMPTS):
+            try:
+                async with limit:
+                    ws = await websockets.connect(
+                        url, open_timeout=120, ping_interval=None, max_size=2**22,
+                        compression="deflate" if compression else None)
+                    await ws.recv()  # the snapshot
+                break
+            except Exception as exc:
+                # What a browser does: try again after a pause (counted, and reported).
+                if attempt == CONNECT_ATTEMPTS - 1:
+                    failures.append(repr(exc))
+                    return
+                retries += 1
+                await asyncio.sleep(1.0 + attempt)
         sockets.append(ws)
         connected += 1
         with contextlib.suppress(websockets.ConnectionClosed):
@@ -141,7 +150,7 @@ async def _generate(index: int, urls: list[str], compression: bool, counts: Any,
     deadline = time.monotonic() + CONNECT_WAIT_S
     while connected + len(failures) < len(urls) and time.monotonic() < deadline:
         await asyncio.sleep(0.2)
-    pipe.send(("ready", connected, failures[:3]))
+    pipe.send(("ready", connected, retries, failures[:3]))
     loop = asyncio.get_running_loop()
     # The command arrives on the pipe; poll it in a thread so the loop keeps reading sockets.
     await loop.run_in_executor(None, pipe.poll, 3600)
@@ -159,6 +168,8 @@ class Generators:
     processes: list[Any] = field(default_factory=list)
     pipes: list[multiprocessing.connection.Connection] = field(default_factory=list)
     counts: Any = None
+    #: connection attempts that failed and were tried again
+    retries: int = 0
 
     @classmethod
     def start(cls, urls: list[str], processes: int, compression: bool) -> Generators:
@@ -179,8 +190,9 @@ class Generators:
         for pipe in self.pipes:
             if not pipe.poll(CONNECT_WAIT_S + 60):
                 raise RuntimeError("a generator did not report")
-            _, n, failures = pipe.recv()
+            _, n, retried, failures = pipe.recv()
             connected += n
+            self.retries += retried
             if failures:
                 print(f"  connect failures, e.g. {failures}", flush=True)
         if connected != expected:
@@ -359,8 +371,8 @@ def display_setting(label: str, postgres: str | None, processes: int, clients: i
             t_connect = time.monotonic()
             with profiled(watched.process.pid, f"connect-{processes}-{clients}"):
                 gens.wait_ready(clients)
-            print(f"  connected {clients} clients in {time.monotonic() - t_connect:.0f} s",
-                  flush=True)
+            print(f"  connected {clients} clients in {time.monotonic() - t_connect:.0f} s "
+                  f"({gens.retries} retried)", flush=True)
             kib = (rss_kib(watched.process.pid) - before) / clients
             started: dict[str, float] = {}
             name = f"{label.split(',')[0].replace(' ', '')}-{clients}"
@@ -413,8 +425,8 @@ def phones_setting(postgres: str, processes: int, phones: int, calls: int, gener
         missing = 0
         try:
             gens.wait_ready(phones)
-            print(f"  connected {phones} phones in {time.monotonic() - t_connect:.0f} s",
-                  flush=True)
+            print(f"  connected {phones} phones in {time.monotonic() - t_connect:.0f} s "
+                  f"({gens.retries} retried)", flush=True)
             kib = (sum(rss_kib(s.process.pid) for s in srv) - before) / phones
             started: dict[str, float] = {}
             received_before = gens.received()
@@ -461,6 +473,8 @@ def main() -> int:
     parser.add_argument("--sqlite", action="store_true", help="also one process on SQLite")
     parser.add_argument("--no-compression", dest="compression", action="store_false")
     args = parser.parse_args()
+    # Stopped from outside: still leave through the context managers that stop the servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     print(f"file descriptors: {raise_fd_limit()}; load {load()}", flush=True)
     rows: list[Row] = []
 

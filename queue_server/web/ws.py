@@ -147,6 +147,12 @@ class Connection:
 
     async def replay(self, since: int) -> None:
         self.last = since
+        cursor = self.hub.cursor
+        if cursor is not None and since >= cursor:
+            # Everything after ``since`` is still to come through the hub, and the
+            # subscription existed before the hub got past ``cursor``: the subscription
+            # delivers it all. Saves a query per connection (a reconnect storm of thousands).
+            return
         sent = 0
         async with self.loket.db.read() as conn:
             while sent < MAX_REPLAY:
@@ -302,6 +308,18 @@ async def endpoint(ws: WebSocket) -> None:
                 raise failure
     except (WebSocketDisconnect, TimeoutError, RuntimeError, OSError) as exc:
         log.debug("websocket ended: %r", exc)
+    except Exception as exc:
+        # The database busy or away (e.g. every pooled connection taken by a reconnect storm
+        # of thousands of phones): say so and close with 1013 "try again later", instead of
+        # an error response the accepted WebSocket cannot carry.
+        code = failure_code(exc)
+        if code == "internal":
+            raise
+        log.warning("websocket refused, database %s: %s", code, exc)
+        with contextlib.suppress(Exception):
+            await ws.send_json({"type": "error", "error": {
+                "code": code, "message": "the server is busy; reconnect shortly"}})
+            await ws.close(CLOSE_TOO_SLOW, f"{code}: try again shortly")
     finally:
         sub.close()
         ws.app.state.ws_clients -= 1
