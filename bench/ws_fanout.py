@@ -86,6 +86,12 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -222,9 +228,11 @@ class Generators:
         return result
 
     def stop(self) -> None:
+        deadline = time.monotonic() + 30  # after "stop" a generator exits by itself
         for proc in self.processes:
-            proc.join(timeout=30)
-            if proc.is_alive():
+            proc.join(timeout=max(0.1, deadline - time.monotonic()))
+        for proc in self.processes:
+            if proc.is_alive():  # stopped early (a failure): it still waits for "stop"
                 proc.kill()
                 proc.join(timeout=5)
 
@@ -323,13 +331,16 @@ class Row:
     missing: int
     kib_per_client: float
     load: str
+    #: the servers' CPU time during the calls per message delivered to a client
+    cpu_us_per_message: float = float("nan")
     note: str = ""
 
     def line(self) -> str:
         lat = self.latencies_ms or [float("nan")]
         return (f"| {self.setting} | {self.clients} | {len(self.latencies_ms)} | "
                 f"{statistics.median(lat):.1f} | {percentile(lat, 99):.1f} | {max(lat):.1f} | "
-                f"{self.missing} | {self.kib_per_client:.1f} | {self.load} |"
+                f"{self.missing} | {self.kib_per_client:.1f} | "
+                f"{self.cpu_us_per_message:.0f} | {self.load} |"
                 + (f" {self.note}" if self.note else ""))
 
 
@@ -376,6 +387,7 @@ def display_setting(label: str, postgres: str | None, processes: int, clients: i
             kib = (rss_kib(watched.process.pid) - before) / clients
             started: dict[str, float] = {}
             name = f"{label.split(',')[0].replace(' ', '')}-{clients}"
+            cpu_before = cpu_s(watched.process.pid)
             with profiled(watched.process.pid, name), \
                     httpx.Client(base_url=caller.url, headers=headers, timeout=60) as http:
                 expected = 0
@@ -393,6 +405,8 @@ def display_setting(label: str, postgres: str | None, processes: int, clients: i
                         raise RuntimeError(f"finish failed: {finished.text}")
                     expected += clients
                     gens.wait_received(expected)
+            # Both events of each call (called, finished) went to every client.
+            cpu_us = (cpu_s(watched.process.pid) - cpu_before) * 1e6 / (2 * calls * clients)
             arrivals = gens.arrivals()
             for ticket_id, t0 in started.items():
                 got = arrivals.get(ticket_id, [])
@@ -400,7 +414,7 @@ def display_setting(label: str, postgres: str | None, processes: int, clients: i
                 latencies += [(at - t0) * 1000 for at in got]
         finally:
             gens.stop()
-    return Row(label, clients, latencies, missing, kib, load())
+    return Row(label, clients, latencies, missing, kib, load(), cpu_us)
 
 
 def phones_setting(postgres: str, processes: int, phones: int, calls: int, generators: int,
@@ -499,8 +513,8 @@ def main() -> int:
         run(phones_setting, args.postgres, 4, args.phones, args.phone_calls, args.generators,
             args.compression)
     print("\n| setting | clients | samples | p50 ms | p99 ms | max ms | missing "
-          "| KiB/client | load (1, 5, 15 min) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+          "| KiB/client | server CPU µs/message | load (1, 5, 15 min) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for row in rows:
         print(row.line())
     return 0
