@@ -86,9 +86,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # ws_max_size: a client's frame bigger than this is refused before it is buffered.
     # timeout_keep_alive: longer than clients keep idle connections (httpx and browsers 5 s or
     # less), so the server never closes one the client is just reusing (a ReadError).
+    # ws_per_message_deflate off: events are a few hundred bytes on a LAN, and compressing
+    # each one separately for every client cost CPU per client and a zlib state in memory
+    # per connection (docs/benchmarks.md, "Live events").
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                 access_log=args.log_level == "debug", ws_max_size=4 * MAX_MESSAGE,
-                timeout_keep_alive=KEEP_ALIVE_S, backlog=4096)
+                timeout_keep_alive=KEEP_ALIVE_S, backlog=4096,
+                ws_per_message_deflate=False)
     return 0
 
 

@@ -41,6 +41,7 @@ from queue_server.settings import Settings
 from queue_server.web.auth import optional_session
 from queue_server.web.failures import failure_code
 from queue_server.web.http import loads
+from queue_server.web.send_deadline import SendDeadline, TooSlow
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ class Connection:
 
     def __init__(self, ws: WebSocket, loket: Loket, hub: Hub, sub: Subscription,
                  screens: Screens, zone: str | None, agency: str | None,
-                 send_timeout_s: float) -> None:
+                 deadline: SendDeadline) -> None:
         self.ws = ws
         self.loket = loket
         self.hub = hub
@@ -123,12 +124,14 @@ class Connection:
         self.agency = agency
         self.last = 0
         self.screen: ScreenInfo | None = None
-        self.send_timeout_s = send_timeout_s
+        self.deadline = deadline
 
     async def send(self, text: str) -> None:
+        # Runs once per client for every event: no task (wait_for) and no timer
+        # (asyncio.timeout) per send; the process's one SendDeadline watches them all.
         try:
-            await asyncio.wait_for(self.ws.send_text(text), self.send_timeout_s)
-        except TimeoutError:
+            await self.deadline.send(self.ws.send_text(text))
+        except TooSlow:
             await self.cut_off()
             raise
 
@@ -144,6 +147,12 @@ class Connection:
 
     async def replay(self, since: int) -> None:
         self.last = since
+        cursor = self.hub.cursor
+        if cursor is not None and since >= cursor:
+            # Everything after ``since`` is still to come through the hub, and the
+            # subscription existed before the hub got past ``cursor``: the subscription
+            # delivers it all. Saves a query per connection (a reconnect storm of thousands).
+            return
         sent = 0
         async with self.loket.db.read() as conn:
             while sent < MAX_REPLAY:
@@ -278,8 +287,7 @@ async def endpoint(ws: WebSocket) -> None:
         return
     sub = hub.subscribe(topics)
     ws.app.state.ws_clients += 1
-    settings: Settings = ws.app.state.settings
-    conn = Connection(ws, loket, hub, sub, screens, zone, agency, settings.ws_send_timeout_s)
+    conn = Connection(ws, loket, hub, sub, screens, zone, agency, ws.app.state.send_deadline)
     tasks: list[asyncio.Task[None]] = []
     try:
         snap = await snapshot(loket, topics, zone=zone, agency=agency)
@@ -300,6 +308,18 @@ async def endpoint(ws: WebSocket) -> None:
                 raise failure
     except (WebSocketDisconnect, TimeoutError, RuntimeError, OSError) as exc:
         log.debug("websocket ended: %r", exc)
+    except Exception as exc:
+        # The database busy or away (e.g. every pooled connection taken by a reconnect storm
+        # of thousands of phones): say so and close with 1013 "try again later", instead of
+        # an error response the accepted WebSocket cannot carry.
+        code = failure_code(exc)
+        if code == "internal":
+            raise
+        log.warning("websocket refused, database %s: %s", code, exc)
+        with contextlib.suppress(Exception):
+            await ws.send_json({"type": "error", "error": {
+                "code": code, "message": "the server is busy; reconnect shortly"}})
+            await ws.close(CLOSE_TOO_SLOW, f"{code}: try again shortly")
     finally:
         sub.close()
         ws.app.state.ws_clients -= 1
@@ -327,9 +347,12 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         hub.maxsize = settings.ws_queue_size
     feed = EventFeed(loket.db, hub, loket.ids.site)
     screens = Screens(loket)
+    deadline = SendDeadline(settings.ws_send_timeout_s)
     app.state.event_feed = feed
     app.state.screens = screens
+    app.state.send_deadline = deadline
     async with contextlib.AsyncExitStack() as stack:
+        await stack.enter_async_context(deadline.running())
         await stack.enter_async_context(feed.running())
         await stack.enter_async_context(screens.running())
         if loket.db.notifies_across_processes:

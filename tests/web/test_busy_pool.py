@@ -49,3 +49,32 @@ def test_an_exhausted_connection_pool_answers_503_busy(tight_pool: TestClient) -
     finally:
         tight_pool.portal.call(give_back)  # type: ignore[union-attr]
     assert tight_pool.get("/api/v1/services").status_code == 200
+
+
+def test_a_websocket_meeting_an_exhausted_pool_is_told_to_try_again(
+        tight_pool: TestClient) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    engine = tight_pool.app.state.loket.db.engine  # type: ignore[attr-defined]
+    held: list[Any] = []
+
+    async def take_every_connection() -> None:
+        for _ in range(engine.pool.size()):
+            held.append(await engine.connect())
+
+    async def give_back() -> None:
+        for conn in held:
+            await conn.close()
+
+    tight_pool.portal.call(take_every_connection)  # type: ignore[union-attr]
+    try:
+        with tight_pool.websocket_connect("/ws?topics=display") as ws:
+            message = ws.receive_json()
+            assert message["type"] == "error" and message["error"]["code"] == "busy"
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_json()
+            assert closed.value.code == 1013  # "try again later": screens reconnect
+    finally:
+        tight_pool.portal.call(give_back)  # type: ignore[union-attr]
+    with tight_pool.websocket_connect("/ws?topics=display") as ws:
+        assert ws.receive_json()["type"] == "snapshot"
