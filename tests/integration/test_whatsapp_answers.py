@@ -13,13 +13,13 @@ from sqlalchemy import select
 from queue_server.channels.base import Inbound
 from queue_server.clock import ShiftedClock
 from queue_server.services import tickets
+from queue_server.services.admin_config import open_site_at_start
 from queue_server.services.context import Loket
 from queue_server.services.hours import OpeningHours
 from queue_server.services.whatsapp import WhatsAppDesk, receive
 from queue_server.site import load_site
 from queue_server.store import tables as t
 from queue_server.store.db import Database, create_engine
-from queue_server.store.sync import sync_site_at_start
 from tests.conftest import MONDAY_MORNING, SITE_FILE
 
 _ids = itertools.count()
@@ -29,8 +29,8 @@ _ids = itertools.count()
 async def desk(database_url: str) -> AsyncIterator[WhatsAppDesk]:
     site = load_site(SITE_FILE)
     db = Database(create_engine(database_url))
-    ids = await sync_site_at_start(db.engine, site)
     clock = ShiftedClock(datetime.fromisoformat(MONDAY_MORNING))
+    site, ids, _ = await open_site_at_start(db.engine, site, clock.now())
     loket = Loket(db=db, site=site, ids=ids, clock=clock, gate=OpeningHours(site),
                   public_url="https://mpp.example")
     try:
