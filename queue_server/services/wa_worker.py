@@ -15,8 +15,10 @@ from queue_server.services.whatsapp import WhatsAppDesk
 
 log = logging.getLogger("loket.whatsapp")
 
-#: Messages claimed per round: small, so a slow provider does not hold many claims.
-BATCH = 20
+#: Messages claimed at once. Small on purpose: the last of a batch is sent at most
+#: BATCH × (send timeout 15 s + pacing) after its claim, which must stay well inside the claim
+#: lease (``wa_outbox.CLAIM_LEASE_S``, 120 s), or another process would count it abandoned.
+BATCH = 5
 
 
 def worker_name() -> str:

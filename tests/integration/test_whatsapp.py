@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
@@ -235,3 +236,33 @@ def test_a_gateway_that_fails_then_recovers_sends_once_even_across_a_restart(
     assert len(sent) == 1 and "Paspor" in sent[0]
     row = query(database_url, select(t.wa_outbox))[0]
     assert (row.state, row.attempts, row.provider_id) == ("sent", 3, "wamid.fake-3")
+
+
+def test_a_stalled_provider_never_holds_up_issuing_calling_or_the_webhook(
+        database_url: str, site_file: Path, tmp_path: Path, fake: FakeCloudApi) -> None:
+    add_users(database_url, site_file, {"siti": "officer"})
+    fake.hold = threading.Event()
+    try:
+        with serve(database_url, site_file, tmp_path) as server:
+            ticket = httpx.post(server.url + "/api/v1/tickets", json={"service": "KTP-EL"},
+                                timeout=30).json()["ticket"]
+            answer = post_signed(server, inbound(f"KABARI {ticket['id']} "
+                                                 f"{ticket['visitor_key']}"))
+            assert answer.status_code == 200
+            wait_until(lambda: fake.in_flight == 1, what="the reply stuck at the provider")
+            # While that send hangs, the office works as usual.
+            other = httpx.post(server.url + "/api/v1/tickets", json={"service": "KTP-EL"},
+                               timeout=30)
+            called = httpx.post(server.url + "/api/v1/counters/A1/call",
+                                headers=sign_in(server.url, "siti", "A1"), timeout=30)
+            again = post_signed(server, inbound("jam"))
+            assert (other.status_code, called.status_code, again.status_code) == (201, 200, 200)
+            assert fake.in_flight == 1 and fake.accepted() == []  # still hanging
+            fake.hold.set()
+            wait_until(lambda: any("dipanggil ke" in x for x in texts_to(fake)),
+                       what="the call notification after the provider recovers")
+            wait_until(lambda: all_settled(database_url), what="the outbox to settle")
+    finally:
+        fake.hold.set()
+    sent = texts_to(fake)
+    assert len(sent) == 3 and len(set(sent)) == 3

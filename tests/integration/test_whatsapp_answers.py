@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,13 +13,14 @@ from sqlalchemy import select
 from queue_server.channels.base import Inbound
 from queue_server.clock import ShiftedClock
 from queue_server.services import tickets
+from queue_server.services.admin_config import open_site_at_start
 from queue_server.services.context import Loket
 from queue_server.services.hours import OpeningHours
+from queue_server.services.wa_outbox import purge_personal_data
 from queue_server.services.whatsapp import WhatsAppDesk, receive
 from queue_server.site import load_site
 from queue_server.store import tables as t
 from queue_server.store.db import Database, create_engine
-from queue_server.store.sync import sync_site_at_start
 from tests.conftest import MONDAY_MORNING, SITE_FILE
 
 _ids = itertools.count()
@@ -29,8 +30,8 @@ _ids = itertools.count()
 async def desk(database_url: str) -> AsyncIterator[WhatsAppDesk]:
     site = load_site(SITE_FILE)
     db = Database(create_engine(database_url))
-    ids = await sync_site_at_start(db.engine, site)
     clock = ShiftedClock(datetime.fromisoformat(MONDAY_MORNING))
+    site, ids, _ = await open_site_at_start(db.engine, site, clock.now())
     loket = Loket(db=db, site=site, ids=ids, clock=clock, gate=OpeningHours(site),
                   public_url="https://mpp.example")
     try:
@@ -97,3 +98,21 @@ async def test_a_subscription_needs_the_tickets_key(desk: WhatsAppDesk) -> None:
     assert "tidak akan mengirim" in await ask(desk, "stop")
     async with desk.loket.db.read() as conn:
         assert (await conn.execute(select(t.wa_subscriptions))).first() is None
+
+
+async def test_phone_numbers_stay_off_every_topic_and_go_after_the_retention_period(
+        desk: WhatsAppDesk) -> None:
+    ticket, _ = await tickets.issue_ticket(desk.loket, "KTP", None)
+    key = await tickets.visitor_key(desk.loket, ticket["id"])
+    await ask(desk, f"KABARI {ticket['id']} {key}", phone="6289999000111")
+    await ask(desk, "syarat ktp", phone="6289999000111")
+    async with desk.loket.db.read() as conn:
+        payloads = (await conn.execute(select(t.events.c.payload))).scalars().all()
+    assert payloads and not any("6289999000111" in str(p) for p in payloads)
+    assert await purge_personal_data(desk.loket) == 0  # nothing old yet
+    assert isinstance(desk.loket.clock, ShiftedClock)
+    desk.loket.clock.advance(timedelta(days=desk.loket.site.data_retention_days + 1))
+    assert await purge_personal_data(desk.loket) == 5  # 2 messages, 2 replies, 1 subscription
+    async with desk.loket.db.read() as conn:
+        for table in (t.wa_inbound, t.wa_outbox, t.wa_subscriptions):
+            assert (await conn.execute(select(table))).first() is None

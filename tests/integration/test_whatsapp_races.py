@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from queue_server.channels.base import Inbound, Outcome, SendResult
 from queue_server.clock import ShiftedClock
 from queue_server.services import staff, tickets
+from queue_server.services.admin_config import open_site_at_start
 from queue_server.services.context import Loket
 from queue_server.services.wa_outbox import (
     CLAIM_LEASE_S,
@@ -27,7 +28,6 @@ from queue_server.services.whatsapp import WhatsAppDesk, receive
 from queue_server.site import load_site
 from queue_server.store import tables as t
 from queue_server.store.db import Database, create_engine
-from queue_server.store.sync import sync_site_at_start
 from tests.conftest import MONDAY_MORNING, SITE_FILE
 from tests.support.staff import CHEAP_HASHER, PASSWORD
 
@@ -45,8 +45,8 @@ async def two(database_url: str) -> AsyncIterator[tuple[WhatsAppDesk, WhatsAppDe
     lokets = []
     for _ in range(2):
         db = Database(create_engine(database_url))
-        ids = await sync_site_at_start(db.engine, site)
-        lokets.append(Loket(db=db, site=site, ids=ids, clock=clock))
+        live, ids, _ = await open_site_at_start(db.engine, site, clock.now())
+        lokets.append(Loket(db=db, site=live, ids=ids, clock=clock))
     async with lokets[0].db.engine.begin() as conn:
         await staff.add_user(conn, lokets[0].ids.site, "siti", PASSWORD, "officer",
                              clock.now(), hasher=CHEAP_HASHER)

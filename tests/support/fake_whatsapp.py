@@ -38,6 +38,10 @@ class FakeCloudApi:
     fail_next: int = 0
     #: wait this long before answering (a provider that is slow to answer)
     delay_s: float = 0.0
+    #: while set and not released, requests hang (at most a minute): a provider that stalls
+    hold: threading.Event | None = None
+    #: requests received and not yet answered
+    in_flight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def accepted(self, phone: str | None = None) -> list[Request]:
@@ -56,6 +60,17 @@ def fake_cloud_api() -> Iterator[FakeCloudApi]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
+            with fake.lock:
+                fake.in_flight += 1
+            try:
+                self._answer()
+            finally:
+                with fake.lock:
+                    fake.in_flight -= 1
+
+        def _answer(self) -> None:
+            if fake.hold is not None:
+                fake.hold.wait(timeout=60)
             length = int(self.headers.get("content-length") or 0)
             try:
                 body = json.loads(self.rfile.read(length) or b"{}")

@@ -64,3 +64,20 @@ def test_the_supervisor_figures_need_a_supervisor(client: TestClient) -> None:
                                                    "counter": "A1"}).json()["token"]
     assert client.get("/api/v1/supervisor/whatsapp",
                       headers={"Authorization": f"Bearer {officer}"}).status_code == 403
+
+
+def test_a_signed_body_of_another_shape_is_refused_in_the_asked_language(
+        app_db: str, tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text(SITE_FILE.read_text(encoding="utf-8") + '\n[whatsapp]\napi_base_url = '
+                    '"http://127.0.0.1:9"\nphone_number_id = "1"\n', encoding="utf-8")
+    settings = Settings.from_env(database_url=app_db, site_file=site,
+                                 clock_start=MONDAY_MORNING,
+                                 whatsapp=WhatsAppSecrets(token="t", app_secret="s",
+                                                          verify_token="v"))
+    with TestClient(create_app(settings)) as client:
+        answer = client.post(WEBHOOK + "?lang=en", content=b"[]",
+                             headers={"x-hub-signature-256": sign("s", b"[]")})
+    assert answer.status_code == 400
+    assert answer.json()["error"]["message"] == (
+        "Invalid data: the webhook body is not in the provider's shape")

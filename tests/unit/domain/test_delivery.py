@@ -44,3 +44,4 @@ def test_over_any_stretch_the_bucket_never_exceeds_its_rate() -> None:
         if now >= 10.0:
             break
     assert sent <= 5 + 5 * 10 + 1
+
