@@ -24,8 +24,23 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def _settings(args: argparse.Namespace, **extra: object) -> Settings:
+    files = _site_files(args)
     return Settings.from_env(database_url=getattr(args, "database_url", None),
-                             site_file=getattr(args, "config", None), **extra)
+                             site_file=files[0] if files else None,
+                             more_site_files=tuple(files[1:]) or None, **extra)
+
+
+def _site_files(args: argparse.Namespace) -> list[Path]:
+    """``--config`` (once, or repeated by ``serve``) then every ``*.toml`` in ``--sites DIR``
+    in name order; the first is the default site."""
+    config = getattr(args, "config", None)
+    files = list(config) if isinstance(config, list) else [config] if config else []
+    folder = getattr(args, "sites", None)
+    if folder is not None:
+        if not folder.is_dir():
+            raise SettingsError(f"folder situs tidak ditemukan: {folder}")
+        files += [f for f in sorted(folder.glob("*.toml")) if f not in files]
+    return files
 
 
 #: Seconds an idle keep-alive connection stays open on the server.
@@ -44,6 +59,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # The site file is checked first, with the very check of `loket config check`: an invalid
     # file stops here with the whole list (main prints it), before the database is touched.
     site = load_site(settings.site_file)
+    for more_file in (settings.site_file, *settings.more_site_files)[1:]:
+        for warning in load_site(more_file).warnings:
+            print(f"loket: peringatan ({more_file.name}): {warning}", file=sys.stderr)
     for warning in site.warnings:
         print(f"loket: peringatan: {warning}", file=sys.stderr)
     print(f"Loket: memeriksa basis data ({_describe(settings.database_url)}) ...", flush=True)
@@ -73,6 +91,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"  Loket petugas:         {base}/counter")
     print(f"  Supervisor:            {base}/supervisor")
     print(f"  API:                   {base}/api/v1/services  (OpenAPI: {base}/openapi.json)")
+    for more_file in settings.more_site_files:
+        more = load_site(more_file)
+        print(f"  {more.name}: {base}/s/{more.code}/kiosk … {base}/s/{more.code}/supervisor")
+    if settings.more_site_files:
+        print(f"  Dasbor wilayah (Monev): {base}/region")
     if settings.demo:
         print(f"\n  Akun demo (kata sandi untuk semua: {DEMO_PASSWORD}):")
         print("    petugas1 … petugas5 (petugas loket), supervisor, admin")
@@ -369,14 +392,18 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="loket", description="Loket — antrean Mal Pelayanan Publik")
     sub = p.add_subparsers(dest="command", required=True)
 
-    def common(sp: argparse.ArgumentParser) -> None:
+    def common(sp: argparse.ArgumentParser, many: bool = False) -> None:
         sp.add_argument("--database-url", help="sqlite:///… atau postgresql://… "
                         "(default: LOKET_DATABASE_URL, lalu loket-data/loket.db)")
-        sp.add_argument("--config", type=Path,
-                        help=f"berkas situs TOML (default: {DEMO_SITE.name})")
+        sp.add_argument("--config", type=Path, action="append" if many else "store",
+                        help=f"berkas situs TOML (default: {DEMO_SITE.name})"
+                        + ("; ulangi untuk beberapa MPP, yang pertama situs utama" if many
+                           else ""))
 
     serve = sub.add_parser("serve", help="jalankan server")
-    common(serve)
+    common(serve, many=True)
+    serve.add_argument("--sites", type=Path, metavar="DIR",
+                       help="layani setiap berkas situs *.toml di folder ini (beberapa MPP)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=_env_port(),
                        help="default: LOKET_PORT, lalu 8000")

@@ -50,6 +50,9 @@ class Settings:
     ws_send_timeout_s: float = 10.0
     #: WhatsApp secrets (docs/whatsapp.md): only ever from the environment, never printed
     whatsapp: WhatsAppSecrets = field(default_factory=lambda: WhatsAppSecrets())
+    #: further sites served by this process, each under ``/s/{code}/`` (``site_file`` is the
+    #: default site, also served at the unprefixed paths)
+    more_site_files: tuple[Path, ...] = ()
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -77,6 +80,12 @@ class Settings:
         if not site_file.is_file():
             raise SettingsError(f"berkas situs tidak ditemukan: {site_file}")
         values["site_file"] = site_file
+        more_given = values.get("more_site_files") or ()
+        assert isinstance(more_given, tuple | list)
+        values["more_site_files"] = more_files = tuple(Path(str(f)) for f in more_given)
+        for more in more_files:
+            if not Path(str(more)).is_file():
+                raise SettingsError(f"berkas situs tidak ditemukan: {more}")
         return cls(**values)  # type: ignore[arg-type]
 
 

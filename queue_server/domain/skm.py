@@ -14,7 +14,7 @@ values are returned as they are; displays round them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -272,6 +272,13 @@ def compute_ikm(responses: Iterable[SkmResponse], weight: float | None = None) -
         for i, score in enumerate(response.scores):
             totals[i] += score
         count += 1
+    return ikm_from_totals(totals, count, weight)
+
+
+def ikm_from_totals(totals: Sequence[int], count: int,
+                    weight: float | None = None) -> IkmResult | None:
+    """The IKM from the sum of each unsur's scores over ``count`` responses (what a SQL
+    ``SUM`` gives), or ``None`` when there are none; exactly :func:`compute_ikm`'s figure."""
     if count == 0:
         return None
     w = Fraction(1, len(UNSUR)) if weight is None else Fraction(repr(float(weight)))

@@ -276,14 +276,8 @@ def utilisation(
         if r.counter is not None and r.called_at is not None:
             at_counter[(r.agency, r.counter)].add(r.id)
 
-    rates: dict[str, float | None] = {}
-    for agency in set(visitors) | set(staffing):
-        counters = staffing.get(agency, 0)
-        count = len(visitors.get(agency, ()))
-        rates[agency] = count / (counters * open_hours) if counters > 0 else None
-    known = [rate for rate in rates.values() if rate is not None]
-    site_median = float(statistics.median(known)) if known else None
-    threshold = site_median * low_ratio if site_median is not None else None
+    rated = agency_rates({a: len(ids) for a, ids in visitors.items()}, staffing, open_hours,
+                         low_ratio=low_ratio)
 
     counter_rates = {k: len(ids) / open_hours for k, ids in at_counter.items()}
     counter_median = statistics.median(counter_rates.values()) if counter_rates else 0.0
@@ -294,20 +288,49 @@ def utilisation(
         counter_rows[agency].append(CounterUtilisation(agency, counter, count, rate, low))
 
     result = []
-    for agency in sorted(rates):
-        agency_rate = rates[agency]
-        count = len(visitors.get(agency, ()))
+    for agency in sorted(rated):
+        known = rated[agency]
+        result.append(AgencyUtilisation(
+            agency, staffing.get(agency, 0), known.visitors, served.get(agency, 0), known.rate,
+            known.site_median, known.threshold, known.flag,
+            tuple(counter_rows.get(agency, ())),
+        ))
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRate:
+    visitors: int
+    rate: float | None
+    site_median: float | None
+    threshold: float | None
+    flag: str | None
+
+
+def agency_rates(visitors: Mapping[str, int], staffing: Mapping[str, int], open_hours: float,
+                 *, low_ratio: float = 0.5) -> dict[str, AgencyRate]:
+    """The agency half of :func:`utilisation` from visitor counts alone (what a SQL
+    ``COUNT`` gives): the rate per counter-hour and the flag, by the same rule."""
+    if open_hours <= 0:
+        raise ValueError("open_hours must be positive")
+    rates: dict[str, float | None] = {}
+    for agency in set(visitors) | set(staffing):
+        counters = staffing.get(agency, 0)
+        rates[agency] = visitors.get(agency, 0) / (counters * open_hours) if counters else None
+    known = [rate for rate in rates.values() if rate is not None]
+    site_median = float(statistics.median(known)) if known else None
+    threshold = site_median * low_ratio if site_median is not None else None
+    result = {}
+    for agency, rate in rates.items():
+        count = visitors.get(agency, 0)
         flag: str | None = None
-        if agency_rate is None:
+        if rate is None:
             flag = "no_counters"
         elif count == 0:
             flag = "no_visitors"
-        elif threshold is not None and agency_rate < threshold:
+        elif threshold is not None and rate < threshold:
             flag = "few_visitors"
-        result.append(AgencyUtilisation(
-            agency, staffing.get(agency, 0), count, served.get(agency, 0), agency_rate,
-            site_median, threshold, flag, tuple(counter_rows.get(agency, ())),
-        ))
+        result[agency] = AgencyRate(count, rate, site_median, threshold, flag)
     return result
 
 

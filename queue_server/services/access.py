@@ -3,6 +3,9 @@
 An officer works at the counter they are signed in at. A supervisor or an administrator
 oversees the whole site; signed in without a counter they may also act on any counter's
 behalf (clear up a ticket left at a closed counter, watch any counter's queue).
+
+Every account belongs to one site, except a ``region`` account (the province's Monev team):
+it reads every site's figures and dashboards but acts at no counter and changes nothing.
 """
 
 from __future__ import annotations
@@ -18,14 +21,22 @@ class Role(enum.StrEnum):
     OFFICER = "officer"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    REGION = "region"
 
 
 #: Roles that oversee the whole site: dashboards, printers, rotation plans, unlocking users.
 SUPERVISORS: frozenset[Role] = frozenset({Role.SUPERVISOR, Role.ADMIN})
 #: Roles that may change the site's configuration and accounts.
 ADMINS: frozenset[Role] = frozenset({Role.ADMIN})
-#: Every signed-in staff member.
-STAFF: frozenset[Role] = frozenset(Role)
+#: Every signed-in staff member of the site (a region account is not staff there).
+STAFF: frozenset[Role] = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.ADMIN})
+#: Roles an administrator may give on the site's own admin pages (region accounts are made
+#: with ``loket user add``, never by one site's administrator).
+SITE_ROLES: frozenset[Role] = STAFF
+#: Who may read a site's dashboard and statistics: its supervisors and the region.
+OVERSEERS: frozenset[Role] = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.REGION})
+#: Who may read the region's figures (all sites side by side).
+REGIONAL: frozenset[Role] = frozenset({Role.REGION, Role.ADMIN})
 
 
 class Staff(Protocol):

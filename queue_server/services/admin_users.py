@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from queue_server.domain.errors import Invalid, NotFound
 from queue_server.services import staff
-from queue_server.services.access import Role, require_role
+from queue_server.services.access import SITE_ROLES, require_role
 from queue_server.services.admin import READERS, WRITERS
 from queue_server.services.admin_config import audit
 from queue_server.services.context import Actor, Loket
@@ -36,8 +36,8 @@ def _fields(body: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
                                            and len(value) > 200):
             raise Invalid("invalid", field=key, what="not_valid")
     role = body.get("role")
-    if role is not None and role not in set(Role):
-        raise Invalid("invalid", field="role", what="role", roles=", ".join(Role))
+    if role is not None and role not in SITE_ROLES:
+        raise Invalid("invalid", field="role", what="role", roles=", ".join(sorted(SITE_ROLES)))
 
 
 async def _row(conn: AsyncConnection, loket: Loket, username: str) -> Any:

@@ -52,6 +52,9 @@ class Loket:
     config_version: int = 0
     #: issuing's group commit (``services/tickets.issue_ticket``), made on first use
     issuing: GroupCommit[Any, Any] | None = field(default=None, repr=False, compare=False)
+    #: where the site's pages live under the server's root: "" for the default site,
+    #: ``/s/{code}`` for the others of a multi-site server
+    path: str = ""
 
     @property
     def tz(self) -> ZoneInfo:

@@ -205,7 +205,8 @@ class Printing:
 def track_url(loket: Loket, ticket_id: str, base_url: str, key: str | None = None) -> str:
     """The ticket page's absolute address: the configured public URL, else the host the
     request came in on; with the visitor key when the holder is the one asking."""
-    root = (loket.public_url or base_url).rstrip("/")
+    # ``base_url`` already ends in the site's path when the request came in under it.
+    root = (loket.public_url + loket.path if loket.public_url else base_url).rstrip("/")
     return f"{root}/t/{ticket_id}" + (f"?k={key}" if key else "")
 
 

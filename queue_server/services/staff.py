@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from queue_server.domain.errors import DomainError, Invalid, NotFound, Unauthorized
+from queue_server.domain.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from queue_server.domain.passwords import password_problem
 from queue_server.services import throttle
 from queue_server.services.access import SUPERVISORS, Role, require_role
@@ -119,6 +119,8 @@ async def sign_in(loket: Loket, username: str, password: str,
             await tx.conn.execute(insert(t.login_attempts).values(
                 username=username[:64], at=now, ok=False))
         raise Unauthorized("bad_credentials")
+    if counter_code is not None and user.role == Role.REGION.value:
+        raise Forbidden("forbidden")  # the region watches; it serves at no counter
     counter_id = loket.ids.counters[counter_code] if counter_code else None
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     expires = now + timedelta(hours=SESSION_HOURS)
@@ -224,7 +226,10 @@ async def session_for(loket: Loket, token: str) -> Session:
                    t.users.c.id, t.users.c.username, t.users.c.role)
             .select_from(t.sessions.join(t.users, t.users.c.id == t.sessions.c.user_id))
             .where(t.sessions.c.token_hash == hash_token(token),
-                   t.users.c.active.is_(True)))).first()
+                   t.users.c.active.is_(True),
+                   # A session is good at its own site only; a region account's at every site.
+                   or_(t.sessions.c.site_id == loket.ids.site,
+                       t.users.c.role == Role.REGION.value)))).first()
     if row is None:
         raise Unauthorized("unauthorized")
     if row.expires_at <= now:

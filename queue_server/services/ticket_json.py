@@ -35,5 +35,5 @@ def ticket_json(loket: Loket, ticket: Ticket, *, ahead: int | None = None,
         "transfer_count": ticket.transfer_count,
         "ahead": ahead,
         "estimated_wait_s": estimated_wait_s,
-        "track_url": f"{loket.public_url}/t/{ticket.id}",
+        "track_url": f"{loket.public_url}{loket.path}/t/{ticket.id}",
     }

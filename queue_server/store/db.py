@@ -159,12 +159,12 @@ Publisher = Callable[[list[StoredEvent]], Awaitable[None]]
 
 
 class Database:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, write_lock: asyncio.Lock | None = None) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         # One writer at a time inside this process: SQLite allows only one anyway, and
         # queueing here is cheaper than spinning on SQLITE_BUSY.
-        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._write_lock = (write_lock or asyncio.Lock()) if self.is_sqlite else None
         self._publishers: list[Publisher] = []
 
     @property
@@ -172,6 +172,11 @@ class Database:
         """Whether commits can wake other processes at once (PostgreSQL ``LISTEN/NOTIFY``);
         on SQLite other processes find new events by polling."""
         return not self.is_sqlite
+    def sibling(self) -> Database:
+        """The same engine and write lock with listeners of its own. Each site of a
+        multi-site server writes through its own sibling, so a site's commits reach only
+        that site's hub, jobs and metrics."""
+        return Database(self.engine, write_lock=self._write_lock)
 
     def on_commit(self, publisher: Publisher) -> None:
         self._publishers.append(publisher)

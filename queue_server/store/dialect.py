@@ -10,8 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, String, Table, text, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    Table,
+    case,
+    cast,
+    func,
+    text,
+    type_coerce,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Insert
@@ -89,3 +101,29 @@ def _utc_from_text(value: Any) -> datetime:
 
 def _same(value: Any) -> datetime:
     return value  # type: ignore[no-any-return]
+
+
+def seconds_between(conn: AsyncConnection, start: Any, end: Any) -> Any:
+    """``end - start`` in seconds (a float), for aggregates over intervals."""
+    if is_sqlite(conn):
+        # Times are ISO text in SQLite; julianday reads them, fractions of a second too.
+        return (func.julianday(end) - func.julianday(start)) * 86400.0
+    return func.extract("epoch", end - start)
+
+
+def local_hour(conn: AsyncConnection, moment: Any, zone_of: Any, zones: Mapping[int, str],
+               at: datetime) -> Any:
+    """The hour (0–23) of a stored UTC ``moment`` in its site's time zone: ``zone_of`` is the
+    column naming the site, ``zones`` maps each site to its zone. On SQLite the zone's UTC
+    offset at ``at`` is used: Indonesia's zones (WIB, WITA, WIT) keep no summer time."""
+    if is_sqlite(conn):
+        shift = {site: f"{_offset_s(zone, at):+d} seconds" for site, zone in zones.items()}
+        modifier = case(shift, value=zone_of) if len(shift) > 1 else next(iter(shift.values()))
+        return cast(func.strftime("%H", moment, modifier), Integer)
+    name = case(dict(zones), value=zone_of) if len(zones) > 1 else next(iter(zones.values()))
+    return cast(func.extract("hour", func.timezone(name, moment)), Integer)
+
+
+def _offset_s(zone: str, at: datetime) -> int:
+    offset = at.astimezone(ZoneInfo(zone)).utcoffset()
+    return int(offset.total_seconds()) if offset else 0

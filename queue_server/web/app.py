@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from queue_server.channels.build import channel_for
 from queue_server.clock import Clock, ShiftedClock, SystemClock
@@ -28,7 +28,7 @@ from queue_server.services.demo import ensure_demo_accounts
 from queue_server.services.hours import OpeningHours
 from queue_server.services.whatsapp import WhatsAppDesk
 from queue_server.settings import Settings
-from queue_server.site import load_site
+from queue_server.site import Site, load_site
 from queue_server.store.db import Database, create_engine
 from queue_server.web import (
     admin,
@@ -41,6 +41,7 @@ from queue_server.web import (
     kiosk,
     metrics,
     openapi,
+    region,
     supervisor,
     whatsapp,
     ws,
@@ -103,54 +104,87 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = None) -> Starlette:
-    site = load_site(settings.site_file)
+    """One app for every site: each site is a small Starlette app of the same audience routes
+    with its own ``Loket`` and hub in its state, mounted at ``/s/{code}``; the default site
+    (``settings.site_file``) is also mounted at the unprefixed paths. The sites share one
+    database engine; each writes through its own ``Database.sibling`` so its events reach
+    only its own screens."""
+    sites = [load_site(settings.site_file), *map(load_site, settings.more_site_files)]
+    codes = [s.code for s in sites]
+    if len(set(codes)) != len(codes):
+        raise ValueError(f"two site files share a code: {', '.join(codes)}")
+    site_routes: list[BaseRoute] = [r for module in AUDIENCES for r in module.routes]
+    site_apps = [Starlette(routes=site_routes, exception_handlers=EXCEPTION_HANDLERS)
+                 for _ in sites]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         db = Database(create_engine(settings.database_url,
                                     pool_timeout_s=settings.db_pool_timeout_s))
         clock = make_clock(settings)
-        # The database holds the live configuration; the file only seeds a new site.
-        live, ids, version = await open_site_at_start(db.engine, site, clock.now())
-        if settings.demo:
-            async with db.engine.begin() as conn:
-                await ensure_demo_accounts(conn, ids.site, clock.now())
-        hub = Hub()
-        db.on_commit(hub.publish)
-        gate = OpeningHours(live)
-        loket = Loket(db=db, site=live, ids=ids, clock=clock, gate=gate,
-                      public_url=settings.public_url, config_version=version)
-        app.state.loket = loket
-        app.state.hub = hub
-        app.state.settings = settings
-        # WhatsApp only when the site has [whatsapp] and the environment its secrets.
-        channel = channel_for(live.whatsapp, settings.whatsapp)
-        app.state.whatsapp = WhatsAppDesk(loket, channel) if channel else None
+        lokets: dict[str, Loket] = {}
         try:
             async with contextlib.AsyncExitStack() as stack:
-                for module in AUDIENCES:
-                    if hasattr(module, "lifespan"):
-                        await stack.enter_async_context(module.lifespan(app))
-                await stack.enter_async_context(jobs.running(loket, gate,
-                                                             app.state.whatsapp))
+                for site, site_app in zip(sites, site_apps, strict=True):
+                    path = "" if site is sites[0] else f"/s/{site.code}"
+                    loket = await _start_site(stack, site_app, site, db.sibling(), clock,
+                                              settings, path)
+                    lokets[site.code] = loket
+                default = site_apps[0].state
+                app.state.loket = default.loket
+                app.state.hub = default.hub
+                app.state.settings = settings
+                app.state.sites = lokets
                 yield {}
         finally:
-            if channel is not None:
-                await channel.aclose()
             await db.dispose()
 
-    routes: list[BaseRoute] = [r for module in AUDIENCES for r in module.routes]
+    routes: list[BaseRoute] = [Mount(f"/s/{site.code}", app=site_app)
+                               for site, site_app in zip(sites, site_apps, strict=True)]
+    routes += region.routes
     routes += extra_routes or []
+    routes.append(Mount("", app=site_apps[0]))
     return Starlette(
         routes=routes,
         middleware=[Middleware(metrics.RequestTimer)],
         lifespan=lifespan,
-        exception_handlers={
-            DomainError: domain_error,
-            HTTPException: http_error,
-            DBAPIError: database_error,
-            PoolTimeout: database_error,
-            OSError: database_error,
-            Exception: server_error,
-        },
+        exception_handlers=EXCEPTION_HANDLERS,
     )
+
+
+async def _start_site(stack: contextlib.AsyncExitStack, app: Starlette, site: Site,
+                      db: Database, clock: Clock, settings: Settings, path: str) -> Loket:
+    """Wire one site into ``app.state`` and start its audiences' start-up work and jobs."""
+    # The database holds the live configuration; the file only seeds a new site.
+    live, ids, version = await open_site_at_start(db.engine, site, clock.now())
+    if settings.demo:
+        async with db.engine.begin() as conn:
+            await ensure_demo_accounts(conn, ids.site, clock.now())
+    hub = Hub()
+    db.on_commit(hub.publish)
+    gate = OpeningHours(live)
+    loket = Loket(db=db, site=live, ids=ids, clock=clock, gate=gate,
+                  public_url=settings.public_url, config_version=version, path=path)
+    app.state.loket = loket
+    app.state.hub = hub
+    app.state.settings = settings
+    # WhatsApp only when the site has [whatsapp] and the environment its secrets.
+    channel = channel_for(live.whatsapp, settings.whatsapp)
+    app.state.whatsapp = WhatsAppDesk(loket, channel) if channel else None
+    if channel is not None:
+        stack.push_async_callback(channel.aclose)
+    for module in AUDIENCES:
+        if hasattr(module, "lifespan"):
+            await stack.enter_async_context(module.lifespan(app))
+    await stack.enter_async_context(jobs.running(loket, gate, app.state.whatsapp))
+    return loket
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: domain_error,
+    HTTPException: http_error,
+    DBAPIError: database_error,
+    PoolTimeout: database_error,
+    OSError: database_error,
+    Exception: server_error,
+}

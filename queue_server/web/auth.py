@@ -12,6 +12,7 @@ from starlette.requests import HTTPConnection
 
 from queue_server.domain.errors import Forbidden, Unauthorized
 from queue_server.services import staff
+from queue_server.services.access import Role
 from queue_server.services.context import Loket
 from queue_server.services.staff import Session
 
@@ -32,7 +33,12 @@ async def current_session(conn: HTTPConnection, loket: Loket) -> Session:
     if not token:
         raise Unauthorized("unauthorized")
     session = await staff.session_for(loket, token)
-    if from_cookie and conn.scope.get("method", "GET") not in SAFE_METHODS:
+    method = conn.scope.get("method", "GET")
+    # A region account reads every site and changes none: it may only end its own session.
+    if (session.actor.role == Role.REGION and method not in SAFE_METHODS
+            and not conn.url.path.endswith("/api/v1/session")):
+        raise Forbidden("forbidden")
+    if from_cookie and method not in SAFE_METHODS:
         sent = conn.headers.get("x-csrf-token", "")
         if not secrets.compare_digest(sent, session.csrf_token):
             raise Forbidden("csrf")

@@ -140,8 +140,9 @@ async def kiosk_issue(request: Request) -> Response:
     ticket = {**ticket, "track_url": track_url(loket, ticket["id"], base, key)}
     counters = counters_text(serving_counters(loket.site, ticket["service"],
                                               ticket["priority"]))
+    qr_url = f"{loket.path}/t/{ticket['id']}/qr.svg" + (f"?k={key}" if key else "")
     return JSONResponse({"ticket": ticket, "print": job, "counters": counters,
-                         "qr_url": f"/t/{ticket['id']}/qr.svg" + (f"?k={key}" if key else "")},
+                         "qr_url": qr_url},
                         status_code=201 if created else 200)
 
 
@@ -200,7 +201,7 @@ async def ticket_page(request: Request) -> Response:
     query = {"k": key} if key else {}
     if language(request) == "en":
         query["lang"] = "en"
-    survey_url = f"/t/{ticket['id']}/survey" + (f"?{urlencode(query)}" if query else "")
+    survey_url = f"{loket.path}/t/{ticket['id']}/survey" + (f"?{urlencode(query)}" if query else "")
     return templates.TemplateResponse(request, "ticket.html", {
         "site": loket.site, "ticket": ticket, "seq": seq, "lang": language(request),
         "survey_url": survey_url if key else None,

@@ -26,7 +26,7 @@ from starlette.templating import Jinja2Templates
 from queue_server.domain import skm as skm_rules
 from queue_server.domain.errors import Forbidden, NotFound, Unauthorized
 from queue_server.services import exports, skm, stats
-from queue_server.services.access import SUPERVISORS, Role, has_role, require_role
+from queue_server.services.access import OVERSEERS, Role, has_role, require_role
 from queue_server.services.context import Loket
 from queue_server.services.staff import Session
 from queue_server.services.wa_stats import whatsapp_stats
@@ -45,7 +45,7 @@ def _loket(request: Request) -> Loket:
 
 async def _supervisor(request: Request) -> Session:
     session = await current_session(request, _loket(request))
-    require_role(session.actor, SUPERVISORS)
+    require_role(session.actor, OVERSEERS)  # reads only: the region may look too
     return session
 
 
@@ -185,7 +185,7 @@ async def live_fragment(request: Request) -> Response:
 async def dashboard(request: Request) -> Response:
     loket = _loket(request)
     session = await optional_session(request, loket)
-    if session is None or not has_role(session.actor, SUPERVISORS):
+    if session is None or not has_role(session.actor, OVERSEERS):
         return _page(request, "supervisor/signin.html", {
             "wrong_role": session is not None})
     tab = "stats" if request.query_params.get("tab") == "stats" else "live"

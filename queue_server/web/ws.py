@@ -33,7 +33,7 @@ from queue_server.events import wire
 from queue_server.events.backends import Notifier, PostgresListener, parse_notification, plain_dsn
 from queue_server.events.feed import EventFeed, events_after
 from queue_server.events.hub import Hub, Subscription
-from queue_server.services.access import SUPERVISORS, has_role
+from queue_server.services.access import OVERSEERS, has_role
 from queue_server.services.context import Loket
 from queue_server.services.screens import KINDS, ScreenInfo, Screens, claim_announcement
 from queue_server.services.snapshots import display_state, snapshot
@@ -279,7 +279,7 @@ async def endpoint(ws: WebSocket) -> None:
             raise BadRequest("invalid", f"unknown agency {agency!r}")
         if "supervisor" in topics:
             session = await optional_session(ws, loket)
-            if session is None or not has_role(session.actor, SUPERVISORS):
+            if session is None or not has_role(session.actor, OVERSEERS):
                 raise BadRequest("forbidden", "the supervisor topic needs a supervisor")
     except BadRequest as exc:
         await ws.send_json({"type": "error", "error": {"code": exc.code, "message": str(exc)}})

@@ -36,12 +36,14 @@ class Server:
 def start_server(database_url: str, site_file: Path, workdir: Path, *, clock: str | None = None,
                  port: int | None = None, extra_env: dict[str, str] | None = None,
                  timeout_s: float = 30.0, host: str = "127.0.0.1",
-                 demo: bool = False) -> Iterator[Server]:
+                 demo: bool = False, more_sites: tuple[Path, ...] = ()) -> Iterator[Server]:
     port = port or free_port()
     log = workdir / f"server-{port}.log"
     args = [sys.executable, "-m", "queue_server.cli", "serve", "--host", host, "--port", str(port),
             "--database-url", database_url, "--config", str(site_file),
             "--log-level", "warning"]
+    for more in more_sites:  # further MPPs, served under /s/{code}/
+        args += ["--config", str(more)]
     if clock:
         args += ["--clock", clock]
     if demo:
