@@ -143,7 +143,7 @@ async def _quantiles(conn: AsyncConnection, ids: Sequence[int], first: date, las
               .where(*conditions).subquery())
     n, rn = ranked.c.n, ranked.c.rn
     query = select(ranked.c.site, rn, n, ranked.c.w).where(
-        or_(rn == (n + 1) / 2, rn == n / 2 + 1, rn == (9 * n + 9) / 10))
+        or_(rn == (n + 1) // 2, rn == n // 2 + 1, rn == (9 * n + 9) // 10))
     picked: dict[int, dict[int, float]] = defaultdict(dict)
     sizes: dict[int, int] = {}
     for site, rank, size, value in (await conn.execute(query)).all():
