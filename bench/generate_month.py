@@ -80,9 +80,10 @@ def arrival(rng: random.Random, day: date, tz: ZoneInfo, open_h: float, close_h:
     return start + timedelta(hours=hour, seconds=rng.random())
 
 
-async def generate(url: str, tickets_total: int, month: date, seed: int) -> None:
+async def generate(url: str, tickets_total: int, month: date, seed: int,
+                   site_file: Path = DEMO_SITE) -> None:
     rng = random.Random(seed)
-    site = load_site(DEMO_SITE)
+    site = load_site(site_file)
     tz = ZoneInfo(site.timezone)
     upgrade(url)  # runs Alembic in a thread of its own
     engine = create_engine(url)
@@ -267,10 +268,15 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=40_000)
     parser.add_argument("--month", default="2025-11", help="YYYY-MM (default 2025-11)")
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--config", type=Path, action="append",
+                        help="site file (repeat for several MPPs; default: the demo site)")
     args = parser.parse_args()
     month = date.fromisoformat(f"{args.month}-01")
-    print(f"generating ~{args.tickets} tickets for {args.month} into {args.database_url}")
-    asyncio.run(generate(args.database_url, args.tickets, month, args.seed))
+    for index, site_file in enumerate(args.config or [DEMO_SITE]):
+        print(f"generating ~{args.tickets} tickets for {args.month} at {site_file.name} "
+              f"into {args.database_url}")
+        asyncio.run(generate(args.database_url, args.tickets, month, args.seed + index,
+                             site_file))
 
 
 if __name__ == "__main__":

@@ -173,15 +173,19 @@ async def _demo_passwords_left(settings: Settings) -> list[str]:
     from queue_server.store.db import create_engine
 
     engine = create_engine(settings.database_url)
+    left: list[str] = []
     try:
         async with engine.connect() as conn:
-            site_id = (await conn.execute(select(t.sites.c.id).where(
-                t.sites.c.code == load_site(settings.site_file).code))).scalar()
-            if site_id is None:
-                return []  # a new database has no accounts yet
-            return await accounts_with_password(conn, site_id, DEMO_USERS, DEMO_PASSWORD)
+            # every site this server is to serve: a demo password at any of them stops it
+            for site_file in (settings.site_file, *settings.more_site_files):
+                site_id = (await conn.execute(select(t.sites.c.id).where(
+                    t.sites.c.code == load_site(site_file).code))).scalar()
+                if site_id is None:
+                    continue  # a new site has no accounts yet
+                left += await accounts_with_password(conn, site_id, DEMO_USERS, DEMO_PASSWORD)
     finally:
         await engine.dispose()
+    return left
 
 
 def _describe(url: str | None) -> str:

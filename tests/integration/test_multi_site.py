@@ -14,7 +14,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.conftest import FIXTURES, SITE_FILE
+from tests.conftest import FIXTURES, SITE_FILE, PostgresDatabases, missing
 from tests.integration.test_ws import receive_until, ws_url
 from tests.support.servers import Server, start_server
 from tests.support.staff import PASSWORD, add_users, sign_in
@@ -133,3 +133,56 @@ def test_the_region_reads_every_site_and_nobody_else_does(two_sites: Server) -> 
     answer = httpx.post(f"{two_sites.url}/api/v1/session", json={
         "username": "wilayah", "password": PASSWORD, "counter": "A1"}, timeout=10)
     assert answer.status_code == 403
+
+
+@pytest.fixture
+def two_processes(postgres: PostgresDatabases | None, tmp_path: Path) -> Iterator[list[Server]]:
+    if postgres is None:
+        missing("PostgreSQL (LOKET_TEST_DATABASE_URL)")
+        raise AssertionError("unreachable")
+    url = postgres.new()
+    add_users(url, SITE_FILE, {"siti": "officer"})
+    add_users(url, SITE_B, {"budi": "officer"})
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with start_server(url, SITE_FILE, tmp_path / "a", clock=BOTH_OPEN,
+                      more_sites=(SITE_B,)) as a, \
+            start_server(url, SITE_FILE, tmp_path / "b", clock=BOTH_OPEN,
+                         more_sites=(SITE_B,)) as b:
+        yield [a, b]
+
+
+@pytest.mark.postgres
+def test_two_processes_serve_every_site_on_one_postgresql(two_processes: list[Server]) -> None:
+    """A call at site B on one process reaches B's display on the other process, and A's
+    display there only sees A's own call (made after B's, so a leak would come first)."""
+    a, b = two_processes
+    issue(f"{a.url}/s/tetangga")
+    a_ticket = issue(b.url)
+    # numbering is per site across processes too (checked on its own: each process runs its
+    # own moved clock, so the two B tickets need not be called in the order issued here)
+    assert issue(f"{b.url}/s/tetangga")["number"] == "A-002"
+    budi = sign_in(f"{a.url}/s/tetangga", "budi", "A1")
+    siti = sign_in(b.url, "siti", "A1")
+
+    async def run() -> None:
+        b_display = ws_url(b, "topics=display").replace("/ws?", "/s/tetangga/ws?")
+        async with websockets.connect(b_display) as b_ws, \
+                websockets.connect(ws_url(b, "topics=display")) as a_ws:
+            await receive_until(b_ws, "snapshot")
+            await receive_until(a_ws, "snapshot")
+            called = await asyncio.to_thread(
+                httpx.post, f"{a.url}/s/tetangga/api/v1/counters/A1/call", headers=budi,
+                timeout=10)
+            b_called = called.json()["ticket"]
+            assert b_called["number"] in {"A-001", "A-002"} and b_called["id"] not in (
+                a_ticket["id"],)
+            got = await receive_until(b_ws, "ticket.called")
+            assert got[-1]["ticket"]["id"] == b_called["id"]
+            called = await asyncio.to_thread(
+                httpx.post, f"{b.url}/api/v1/counters/A1/call", headers=siti, timeout=10)
+            assert called.json()["ticket"]["id"] == a_ticket["id"]
+            got = await receive_until(a_ws, "ticket.called")
+            assert [m["ticket"]["id"] for m in got if "ticket" in m] == [a_ticket["id"]]
+
+    asyncio.run(run())
