@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -49,7 +50,8 @@ def site_files(count: int, folder: Path) -> list[Path]:
     return out
 
 
-async def measure(url: str, files: list[Path], repeat: int) -> tuple[int, list[float]]:
+async def measure(url: str, files: list[Path],
+                  repeat: int) -> tuple[int, list[float], list[float]]:
     db = Database(create_engine(url))
     try:
         lokets = []
@@ -62,13 +64,16 @@ async def measure(url: str, files: list[Path], repeat: int) -> tuple[int, list[f
         async with db.read() as conn:
             tickets = (await conn.execute(select(func.count()).select_from(t.tickets).where(
                 t.tickets.c.site_id.in_([lk.ids.site for lk in lokets])))).scalar_one()
-        times = []
+        times, cpu = [], []
         for _ in range(repeat):
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             result = await region.region_stats(lokets, FIRST, LAST)
             times.append(time.perf_counter() - began)
+            # CPU of this process (SQLite works in its threads): on a shared, busy machine
+            # closer to what an idle one would take than the wall clock
+            cpu.append(time.process_time() - began_cpu)
         assert sum(row["tickets"] for row in result["sites"]) == tickets
-        return int(tickets), times
+        return int(tickets), times, cpu
     finally:
         await db.dispose()
 
@@ -88,13 +93,15 @@ def main() -> None:
             if args.generate:
                 for index, path in enumerate(files):
                     asyncio.run(generate(url, args.tickets, FIRST, 2025 + index, path))
-            tickets, times = asyncio.run(measure(url, files, args.repeat))
+            tickets, times, cpu = asyncio.run(measure(url, files, args.repeat))
             rows.append((url.split(":")[0], args.sites, tickets, statistics.median(times),
-                         min(times), max(times)))
+                         min(times), max(times), statistics.median(cpu)))
     print(f"\n{'database':<12}{'sites':>6}{'tickets':>10}{'median s':>10}{'min s':>8}"
-          f"{'max s':>8}")
-    for name, sites, tickets, median, low, high in rows:
-        print(f"{name:<12}{sites:>6}{tickets:>10}{median:>10.2f}{low:>8.2f}{high:>8.2f}")
+          f"{'max s':>8}{'cpu s':>8}")
+    for name, sites, tickets, median, low, high, cpu_s in rows:
+        print(f"{name:<12}{sites:>6}{tickets:>10}{median:>10.2f}{low:>8.2f}{high:>8.2f}"
+              f"{cpu_s:>8.2f}")
+    print(f"load: {os.getloadavg()[0]:.1f} (1 min), {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":
