@@ -127,7 +127,8 @@ async def _counts(conn: AsyncConnection, lokets: Sequence[Loket], first: date,
                tally(base.c.status == "no_show").label("no_show"),
                func.count(base.c.priority).label("priority"), online.label("online"),
                tally(called).label("with_target"),
-               tally(and_(called, base.c.w <= sv.c.target_wait_s)).label("on_target"))
+               # BETWEEN works the wait out once per row (SQLite inlines ``w`` each use)
+               tally(base.c.w.between(0, sv.c.target_wait_s)).label("on_target"))
         .select_from(base.join(sv, sv.c.id == base.c.service_id))
         .add_columns(base.c.hour)
         .group_by(base.c.site_id, base.c.service_id, base.c.hour))
@@ -170,10 +171,16 @@ async def _quantiles(conn: AsyncConnection, ids: Sequence[int], first: date,
     the waits in those few buckets are read back and sorted."""
     tk = t.tickets
     base = _waits(conn, ids, first, last,
-                  case((tk.c.priority.is_not(None), 1), else_=0).label("prio"))
-    bucket = cast(func.floor(base.c.w / BUCKET_S), Integer)
+                  case((tk.c.priority.is_not(None), 1), else_=0).label("prio"),
+                  tk.c.issued_at, tk.c.called_at)
+    # Only waits of tickets called at or after they were issued (compared as stored, which is
+    # cheap and exact to the microsecond like the supervisor's rule); for those a cast is the
+    # floor (PostgreSQL rounds instead: still contiguous buckets in order, which is all the
+    # search needs), and each row works its wait out once.
+    waited = base.c.called_at >= base.c.issued_at
+    bucket = cast(base.c.w / BUCKET_S, Integer)
     histogram = (select(base.c.site_id, base.c.prio, bucket.label("b"), func.count())
-                 .where(base.c.w >= 0).group_by(base.c.site_id, base.c.prio, bucket))
+                 .where(waited).group_by(base.c.site_id, base.c.prio, bucket))
     counts: dict[tuple[str, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for site, prio, b, n in (await conn.execute(histogram)).all():
         groups = [("site", int(site)), ("all", 0)] + ([("prio", int(site))] if prio else [])
@@ -190,15 +197,13 @@ async def _quantiles(conn: AsyncConnection, ids: Sequence[int], first: date,
                     where[(group, rank)] = (b, rank - before - 1)
                     break
                 before += buckets[b]
-    wanted = {(group[1], b) for (group, _), (b, _) in where.items() if group[0] != "all"}
-    pooled = {b for (group, _), (b, _) in where.items() if group[0] == "all"}
-    conditions = [and_(base.c.site_id == site, bucket == b) for site, b in sorted(wanted)]
-    if pooled:
-        conditions.append(bucket.in_(sorted(pooled)))
+    # One IN over the buckets wanted by any group (each group keeps the values of its own),
+    # so the bucket is worked out once per row: SQLite inlines the expression at each use.
+    wanted = sorted({b for b, _ in where.values()})
     values: dict[tuple[tuple[str, int], int], list[float]] = defaultdict(list)
-    if conditions:
+    if wanted:
         query = select(base.c.site_id, base.c.prio, bucket, base.c.w).where(
-            base.c.w >= 0, or_(*conditions))
+            waited, bucket.in_(wanted))
         for site, prio, b, w in (await conn.execute(query)).all():
             groups = [("site", int(site)), ("all", 0)] + ([("prio", int(site))] if prio else [])
             for group in groups:

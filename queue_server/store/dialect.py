@@ -108,7 +108,7 @@ def seconds_between(conn: AsyncConnection, start: Any, end: Any) -> Any:
     if is_sqlite(conn):
         # Times are ISO text in SQLite; julianday reads them, fractions of a second too.
         return (func.julianday(end) - func.julianday(start)) * 86400.0
-    return func.extract("epoch", end - start)
+    return func.date_part("epoch", end - start)
 
 
 def local_hour(conn: AsyncConnection, moment: Any, zone_of: Any, zones: Mapping[int, str],
@@ -116,12 +116,16 @@ def local_hour(conn: AsyncConnection, moment: Any, zone_of: Any, zones: Mapping[
     """The hour (0–23) of a stored UTC ``moment`` in its site's time zone: ``zone_of`` is the
     column naming the site, ``zones`` maps each site to its zone. On SQLite the zone's UTC
     offset at ``at`` is used: Indonesia's zones (WIB, WITA, WIT) keep no summer time."""
+    def per_site(values: Mapping[int, str]) -> Any:
+        # one zone for all (the usual case in a province) needs no CASE on every row
+        distinct = set(values.values())
+        return next(iter(distinct)) if len(distinct) == 1 else case(dict(values), value=zone_of)
+
     if is_sqlite(conn):
-        shift = {site: f"{_offset_s(zone, at):+d} seconds" for site, zone in zones.items()}
-        modifier = case(shift, value=zone_of) if len(shift) > 1 else next(iter(shift.values()))
+        modifier = per_site({site: f"{_offset_s(zone, at):+d} seconds"
+                             for site, zone in zones.items()})
         return cast(func.strftime("%H", moment, modifier), Integer)
-    name = case(dict(zones), value=zone_of) if len(zones) > 1 else next(iter(zones.values()))
-    return cast(func.extract("hour", func.timezone(name, moment)), Integer)
+    return cast(func.date_part("hour", func.timezone(per_site(zones), moment)), Integer)
 
 
 def _offset_s(zone: str, at: datetime) -> int:
