@@ -105,10 +105,10 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = None) -> Starlette:
     """One app for every site: each site is a small Starlette app of the same audience routes
-    with its own ``Loket`` and hub in its state, mounted at ``/s/{code}``; the default site
-    (``settings.site_file``) is also mounted at the unprefixed paths. The sites share one
-    database engine; each writes through its own ``Database.sibling`` so its events reach
-    only its own screens."""
+    with its own ``Loket`` and hub in its state, mounted at ``/s/{code}``. The default site
+    (``settings.site_file``) is also served at the unprefixed paths: its routes sit on the
+    app itself, which shares that site's state. The sites share one database engine; each
+    writes through its own ``Database.sibling`` so its events reach only its own screens."""
     sites = [load_site(settings.site_file), *map(load_site, settings.more_site_files)]
     codes = [s.code for s in sites]
     if len(set(codes)) != len(codes):
@@ -130,10 +130,6 @@ def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = Non
                     loket = await _start_site(stack, site_app, site, db.sibling(), clock,
                                               settings, path)
                     lokets[site.code] = loket
-                default = site_apps[0].state
-                app.state.loket = default.loket
-                app.state.hub = default.hub
-                app.state.settings = settings
                 app.state.sites = lokets
                 yield {}
         finally:
@@ -143,13 +139,16 @@ def create_app(settings: Settings, *, extra_routes: list[BaseRoute] | None = Non
                                for site, site_app in zip(sites, site_apps, strict=True)]
     routes += region.routes
     routes += extra_routes or []
-    routes.append(Mount("", app=site_apps[0]))
-    return Starlette(
+    routes += site_routes
+    app = Starlette(
         routes=routes,
         middleware=[Middleware(metrics.RequestTimer)],
         lifespan=lifespan,
         exception_handlers=EXCEPTION_HANDLERS,
     )
+    # The unprefixed paths and /s/{default} are one site: one state (Loket, hub, spools).
+    site_apps[0].state = app.state
+    return app
 
 
 async def _start_site(stack: contextlib.AsyncExitStack, app: Starlette, site: Site,

@@ -212,6 +212,16 @@ def document(loket: Loket) -> dict[str, Any]:
             "WhatsApp messages in and out per day, delivery failures, top questions",
             auth=True, errors=(422,),
             params=[_query("from", _DATE_OR_BLANK), _query("to", _DATE_OR_BLANK)])},
+        "/api/v1/region/stats": {"get": _op(
+            "Every MPP of this server side by side (role region, or the default site's "
+            "admin)", auth=True, errors=(422,),
+            params=[_query("from", _DATE_OR_BLANK), _query("to", _DATE_OR_BLANK)])},
+        "/api/v1/region/report.xlsx": {"get": _op(
+            "The monthly Monev report as a workbook (role region, or the default site's "
+            "admin)", auth=True, errors=(404, 422),
+            params=[_query("month", {"type": "string"}), _query("site", {"type": "string"})],
+            ok_content={"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string"}}})},
         "/api/v1/skm/questionnaire": {"get": _op("The SKM questionnaire")},
         "/api/v1/events/stats": {"get": _op("How the live fan-out is doing")},
         "/kiosk/api/status": {"get": _op(
