@@ -15,11 +15,11 @@ from sqlalchemy import insert
 
 from queue_server.clock import ShiftedClock
 from queue_server.services import region, stats
+from queue_server.services.admin_config import open_site_at_start
 from queue_server.services.context import Loket
 from queue_server.site import load_site
 from queue_server.store import tables as t
 from queue_server.store.db import Database, create_engine
-from queue_server.store.sync import sync_site_at_start
 from tests.conftest import FIXTURES, SITE_FILE
 
 DAYS = [date(2025, 11, 24), date(2025, 11, 25), date(2025, 11, 26)]
@@ -31,8 +31,7 @@ async def lokets(database_url: str) -> AsyncIterator[list[Loket]]:
     root = Database(create_engine(database_url))
     out = []
     for path in (SITE_FILE, FIXTURES / "site_b.toml"):
-        site = load_site(path)
-        ids = await sync_site_at_start(root.engine, site)
+        site, ids, _ = await open_site_at_start(root.engine, load_site(path), NOW)
         out.append(Loket(db=root.sibling(), site=site, ids=ids, clock=ShiftedClock(NOW)))
     yield out
     await root.dispose()
