@@ -193,8 +193,8 @@ def test_the_page_is_an_empty_shell_that_cannot_be_framed(client: TestClient) ->
     page = client.get("/counter")
     assert page.status_code == 200
     assert page.headers["x-frame-options"] == "DENY"
-    assert "/static/counter/counter.js" in page.text
-    assert client.get("/static/counter/counter.js").status_code == 200
+    assert "/static/counter/desk/counter.js" in page.text
+    assert client.get("/static/counter/desk/counter.js").status_code == 200
     assert client.get("/static/counter/counter.css").status_code == 200
 
 
