@@ -170,6 +170,7 @@ INVALID_DETAILS: dict[str, tuple[str, str]] = {
     "unknown_agency": ("instansi {agency!r} tidak dikenal", "unknown agency {agency!r}"),
     "zone": ("zona hanya boleh huruf, angka, '-' dan '_'",
              "a zone may hold letters, digits, '-' and '_' only"),
+    "month": ("'{field}' harus bulan YYYY-MM", "'{field}' must be a month YYYY-MM"),
     "webhook_body": ("isi webhook bukan bentuk yang dikenal penyedia",
                      "the webhook body is not in the provider's shape"),
 }

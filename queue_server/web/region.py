@@ -52,8 +52,7 @@ def _month(request: Request, today: date) -> tuple[date, date]:
     try:
         first = date.fromisoformat(f"{text}-01")
     except ValueError:
-        raise Invalid("invalid", field="month", detail="'month' harus YYYY-MM",
-                      message_en="Invalid data: 'month' must be YYYY-MM") from None
+        raise Invalid("invalid", field="month", what="month") from None
     return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
