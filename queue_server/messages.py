@@ -129,12 +129,58 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_closure": ("Penutupan {closure!r} tidak ditemukan.",
                         "Closure {closure!r} not found."),
     "unknown_agency": ("Instansi {agency!r} tidak dikenal.", "Unknown agency {agency!r}."),
+    # online booking (issue 16)
+    "booking_disabled": ("Kantor ini belum menerima antrean online.",
+                         "This office does not take online bookings."),
+    "invalid_phone": ("Nomor HP {phone!r} bukan nomor seluler Indonesia (contoh: "
+                      "0812 3456 7890).",
+                      "{phone!r} is not an Indonesian mobile number (e.g. 0812 3456 7890)."),
+    "invalid_date": ("Tanggal {date!r} tidak sah: tulis TTTT-BB-HH, mis. 2026-12-07.",
+                     "Date {date!r} is not valid: write YYYY-MM-DD, e.g. 2026-12-07."),
+    "invalid_name": ("Nama wajib diisi (paling banyak 100 karakter).",
+                     "The name is required (at most 100 characters)."),
+    "no_such_slot": ("Tidak ada jadwal layanan {service} pada {date} pukul {start} (kantor "
+                     "tutup, di luar jam layanan, atau lewat batas pemesanan).",
+                     "There is no {service} slot on {date} at {start} (the office is closed, "
+                     "it is outside opening hours, or too far ahead)."),
+    "slot_full": ("Jadwal {date} pukul {start} untuk layanan {service} sudah penuh. Silakan "
+                  "pilih jam lain.",
+                  "The {start} slot on {date} for {service} is full. Please choose another "
+                  "time."),
+    "online_quota_full": ("Kuota antrean online layanan {service} pada {date} sudah habis.",
+                          "The online quota for {service} on {date} is used up."),
+    "phone_service_limit": ("Nomor HP ini sudah punya pesanan layanan {service} pada {date} "
+                            "(kode {booking}).",
+                            "This phone number already has a {service} booking on {date} "
+                            "(code {booking})."),
+    "phone_day_limit": ("Nomor HP ini sudah punya {limit} pesanan pada {date}; batas per hari "
+                        "tercapai.",
+                        "This phone number already has {limit} bookings on {date}, the daily "
+                        "limit."),
+    "booking_not_found": ("Kode pesanan {booking!r} tidak ditemukan.",
+                          "Booking code {booking!r} not found."),
+    "booking_token": ("Pesanan hanya dapat dilihat atau dibatalkan lewat tautan kelola yang "
+                      "Anda terima saat memesan.",
+                      "A booking can only be seen or cancelled through the manage link you "
+                      "received when booking."),
+    "booking_not_active": ("Pesanan {booking} berstatus {status}; tidak dapat diubah lagi.",
+                           "Booking {booking} is {status}; it can no longer be changed."),
+    "too_early": ("Terlalu awal: check-in pesanan {booking} dibuka pada {window_day} pukul "
+                  "{window_from} sampai {window_to}.",
+                  "Too early: check-in for booking {booking} opens on {window_day} from "
+                  "{window_from} to {window_to}."),
+    "too_late": ("Terlambat: check-in pesanan {booking} hanya pada {window_day} pukul "
+                 "{window_from} sampai {window_to}. Silakan ambil nomor antrean biasa.",
+                 "Too late: check-in for booking {booking} was on {window_day} from "
+                 "{window_from} to {window_to}. Please take a regular ticket."),
 }
 
 #: What exactly is wrong in an ``invalid`` answer: ``Invalid("invalid", what=KEY, **params)``
 #: says ``"Data tidak sah: " + the detail`` (``"Invalid data: …"`` in English), and the answer
 #: carries the detail as ``detail`` in the same language.
 INVALID_DETAILS: dict[str, tuple[str, str]] = {
+    "slot_time": ("kolom '{field}' berupa jam JJ:MM", "field '{field}' is a time HH:MM"),
+    "booking_code": ("kode pesanan 6 karakter", "a booking code has 6 characters"),
     "required": ("kolom '{field}' wajib diisi", "field '{field}' is required"),
     "not_text": ("kolom '{field}' harus berupa teks", "field '{field}' must be text"),
     "not_integer": ("kolom '{field}' harus berupa bilangan bulat",

@@ -13,6 +13,7 @@ from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from queue_server.domain.booking import BookingPolicy
 from queue_server.domain.ordering import OrderingPolicy
 from queue_server.sitecheck import Finding, check_site_text, report
 
@@ -132,6 +133,7 @@ class Site:
     voice: VoiceSettings = field(default_factory=VoiceSettings)
     #: ``None`` when the site has no ``[whatsapp]`` table: the channel is off
     whatsapp: WhatsAppSettings | None = None
+    booking: BookingPolicy = field(default_factory=BookingPolicy)
 
     @property
     def services(self) -> tuple[Service, ...]:
@@ -221,7 +223,17 @@ def build_site(data: dict[str, Any], *, warnings: tuple[Finding, ...] = ()) -> S
         document=json_ready(data),
         voice=_voice(data.get("voice", {})),
         whatsapp=_whatsapp(data.get("whatsapp")),
+        booking=_booking(data.get("booking")),
     )
+
+
+def _booking(table: dict[str, Any] | None) -> BookingPolicy:
+    # No [booking] section: the office takes no online bookings. A section switches them on
+    # with these defaults unless it says enabled = false.
+    if table is None:
+        return BookingPolicy()
+    fields = {k: v for k, v in table.items() if k in BookingPolicy.__dataclass_fields__}
+    return BookingPolicy(**{"enabled": True, **fields})
 
 
 def _voice(table: dict[str, Any]) -> VoiceSettings:

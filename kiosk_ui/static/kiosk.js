@@ -29,7 +29,10 @@ import { translatePage, translator } from "../common/i18n.js";
       loading: "Memuat layanan\u2026", served_at: "Silakan menuju {c} saat nomor Anda dipanggil",
       remind: "Siapkan dokumen persyaratan sebelum dipanggil.",
       more_below: "\u25bc Geser ke bawah untuk pilihan lainnya",
-      upcoming: "Pengumuman:"
+      upcoming: "Pengumuman:",
+      checkin_button: "Sudah pesan online? Check-in di sini", checkin_title: "Check-in antrean online",
+      checkin_label: "Kode pesanan (6 karakter)", checkin_go: "Check-in dan cetak tiket",
+      checkin_hint: "Ketik kode dari pesan Anda, atau pindai kode QR-nya di pemindai."
     },
     en: {
       choose_agency: "Choose an agency", choose_service: "Choose a service", back: "Back",
@@ -54,7 +57,10 @@ import { translatePage, translator } from "../common/i18n.js";
       loading: "Loading services\u2026", served_at: "Please go to {c} when your number is called",
       remind: "Have the required documents ready before you are called.",
       more_below: "\u25bc Scroll down for more",
-      upcoming: "Notice:"
+      upcoming: "Notice:",
+      checkin_button: "Booked online? Check in here", checkin_title: "Online booking check-in",
+      checkin_label: "Booking code (6 characters)", checkin_go: "Check in and print the ticket",
+      checkin_hint: "Type the code from your booking, or scan its QR code at the scanner."
     }
   };
 
@@ -88,8 +94,8 @@ import { translatePage, translator } from "../common/i18n.js";
 
   function show(name) {
     state.screen = name;
-    ["agency", "service", "detail", "priority", "ticket", "error"].forEach(function (s) {
-      $("screen-" + s).hidden = s !== name;
+    ["agency", "service", "detail", "priority", "ticket", "error", "checkin"].forEach(function (s) {
+      if ($("screen-" + s)) $("screen-" + s).hidden = s !== name;
     });
     $("main").scrollTop = 0;
     var heading = $("screen-" + name).querySelector("h1");
@@ -438,7 +444,53 @@ import { translatePage, translator } from "../common/i18n.js";
     if (action === "to-agency") toStart(state.screen === "ticket");
     else if (action === "to-service") show("service");
     else if (action === "to-detail") { renderDetail(); show("detail"); }
+    else if (action === "to-checkin") openCheckin("");
   });
+
+  // --- check-in of an online booking ---------------------------------------------------------
+  // A USB scanner is a keyboard: it types the code and Enter. On the start screen the first
+  // typed character opens the check-in screen, so a visitor can simply scan.
+
+  function openCheckin(typed) {
+    $("checkin-code").value = typed;
+    $("checkin-error").hidden = true;
+    show("checkin");
+    $("checkin-code").focus();
+  }
+
+  function checkIn() {
+    var code = $("checkin-code").value.trim();
+    if (!code || state.busy) return;
+    state.busy = true;
+    $("checkin-go").disabled = true;
+    var url = "/kiosk/api/check-in" + (state.printer ? "?printer=" + encodeURIComponent(state.printer) : "");
+    fetch(q(url), {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ code: code })
+    }).then(function (response) {
+      return response.json().then(function (body) { return { status: response.status, body: body }; });
+    }).then(function (answer) {
+      if (answer.status === 200 || answer.status === 201) { showTicket(answer.body); return; }
+      var error = answer.body && answer.body.error;
+      $("checkin-error").textContent = (error && error.message) || t("network");
+      $("checkin-error").hidden = false;
+      $("checkin-code").select();
+    }).catch(function () {
+      $("checkin-error").textContent = t("network");
+      $("checkin-error").hidden = false;
+    }).then(function () {
+      state.busy = false;
+      $("checkin-go").disabled = false;
+    });
+  }
+
+  if ($("checkin-form")) {
+    $("checkin-form").addEventListener("submit", function (event) { event.preventDefault(); checkIn(); });
+    document.addEventListener("keydown", function (event) {
+      if (state.screen !== "agency" || event.ctrlKey || event.altKey || event.metaKey) return;
+      if (/^[A-Za-z0-9]$/.test(event.key)) { event.preventDefault(); openCheckin(event.key.toUpperCase()); }
+    });
+  }
   $("take-normal").addEventListener("click", function () { take(null); });
   $("take-priority").addEventListener("click", function () {
     if (state.busy) return;

@@ -5,6 +5,12 @@ normal tickets from waiting without bound, a counter that has called ``priority_
 priority tickets in a row calls a normal one next, and a normal ticket that has waited
 ``max_normal_wait`` goes before any priority ticket. Within each class, earliest ``queued_at``
 first (a transferred ticket keeps its original time); ticket id breaks ties deterministically.
+
+A visitor who booked online and checked in is ordered by the start of their slot
+(``due_at``) instead of their arrival: called at their time, ahead of walk-ins who came after
+it, behind those who came before it. Check-in closes ``checkin_after_minutes`` after the slot
+starts, so a booking passes a walk-in only if it checked in at most that long after the
+walk-in arrived: walk-ins wait a bounded extra, and ``max_normal_wait`` still holds for them.
 """
 
 from __future__ import annotations
@@ -19,10 +25,12 @@ class Candidate:
     id: str
     priority: str | None
     queued_at: datetime
+    #: the booked slot's start for a visitor who booked online, else None
+    due_at: datetime | None = None
 
     @property
     def sort_key(self) -> tuple[datetime, str]:
-        return (self.queued_at, self.id)
+        return (self.due_at or self.queued_at, self.id)
 
 
 @dataclass(frozen=True, slots=True)

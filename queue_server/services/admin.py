@@ -28,6 +28,7 @@ from queue_server.services.admin_config import (
     store_version,
     stored_config,
 )
+from queue_server.services.booking import cancel_bookings_without_slot
 from queue_server.services.context import Actor, Loket
 from queue_server.site import build_site
 from queue_server.sitecheck import Finding, check_site
@@ -99,6 +100,8 @@ async def edit(loket: Loket, actor: Actor, expected: int | None, action: str,
             raise await _stale(tx.conn, loket, stored.version, stored.version + 1)
         await audit(tx.conn, loket.ids.site, actor.user_id, now, action, done.target,
                     done.before, done.after, version)
+        # A closure or shorter hours cancel the bookings they cover, in the same transaction.
+        await cancel_bookings_without_slot(tx, loket, site)
         tx.emit(CHANGED, TOPICS, {"version": version, "action": action, "target": done.target})
     apply_site(loket, site, ids, version)
     return Edited(done, version, [f for f in findings if not f.is_error])

@@ -11,6 +11,7 @@ waiting visitor is told.
 from __future__ import annotations
 
 import collections
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,7 +38,7 @@ from queue_server.services.waiting import (
 from queue_server.site import Service
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
-from queue_server.store.dialect import upsert
+from queue_server.store.dialect import lock_key, upsert
 
 #: A batch that loses a race on an idempotency key to another process is tried again (its
 #: numbers rolled back with it); after this many tries each request goes alone.
@@ -53,6 +54,10 @@ class Request:
     key: str | None
     channel: str
     now: datetime
+    #: a checked-in online booking: its id, and its slot's start (the calling order's time);
+    #: its seat was counted when booked, so the quota does not refuse it
+    booking_id: int | None = None
+    due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -153,7 +158,7 @@ async def _write(tx: Tx, loket: Loket, requests: list[Request]) -> list[_Outcome
             continue
         service = request.service
         service_id = loket.ids.services[service.code]
-        if service.daily_quota is not None:
+        if service.daily_quota is not None and request.booking_id is None:
             if quota_left(service.daily_quota, used[(service_id, day)]) == 0:
                 outcomes.append(Closed("quota_exhausted", service=service.name,
                                        quota=service.daily_quota))
@@ -171,7 +176,8 @@ async def _write(tx: Tx, loket: Loket, requests: list[Request]) -> list[_Outcome
             "number": number, "priority": ticket.priority, "status": ticket.status.value,
             "issued_at": request.now, "queued_at": request.now,
             "idempotency_key": request.key, "channel": request.channel,
-            "visitor_key": new.visitor_key})
+            "visitor_key": new.visitor_key, "booking_id": request.booking_id,
+            "due_at": request.due_at})
         if request.key is not None:
             taken_by_key[request.key] = i
         outcomes.append(new)
@@ -228,6 +234,19 @@ async def _quota_used(tx: Tx, loket: Loket, requests: list[tuple[Request, date]]
     used: collections.Counter[tuple[int, date]] = collections.Counter()
     if not ids:
         return used
+    days = {d for _, d in requests}
+    # A booking of the same service and day takes this lock too (services/booking.py), so
+    # the two never both take the last place of the quota; sorted: no deadlock.
+    for service_id, day in sorted((i, d) for i in ids for d in days):
+        await lock_key(tx.conn, quota_lock(loket.ids.site, service_id, day))
+    # Seats booked online and not yet checked in are part of the quota too.
+    b = t.bookings
+    for service_id, day, count in (await tx.conn.execute(
+            select(b.c.service_id, b.c.business_day, func.count()).where(
+                b.c.site_id == loket.ids.site, b.c.business_day.in_(days),
+                b.c.service_id.in_(ids), b.c.status == "booked")
+            .group_by(b.c.service_id, b.c.business_day))).all():
+        used[(int(service_id), day)] += int(count)
     tk = t.tickets
     rows = (await tx.conn.execute(
         select(tk.c.first_service_id, tk.c.business_day, func.count()).where(
@@ -235,8 +254,25 @@ async def _quota_used(tx: Tx, loket: Loket, requests: list[tuple[Request, date]]
             tk.c.first_service_id.in_(ids))
         .group_by(tk.c.first_service_id, tk.c.business_day))).all()
     for service_id, day, count in rows:
-        used[(int(service_id), day)] = int(count)
+        used[(int(service_id), day)] += int(count)
     return used
+
+
+def quota_lock(site_id: int, service_id: int, day: date) -> int:
+    """The advisory lock (PostgreSQL) a quota count and a booking of one service and day
+    share."""
+    digest = hashlib.sha256(f"quota|{site_id}|{service_id}|{day}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+async def insert_one(tx: Tx, loket: Loket, request: Request) -> Ticket:
+    """One ticket inside the caller's transaction, by the batch's own rules (a booking's
+    check-in marks the booking in the same transaction)."""
+    outcome = (await _write(tx, loket, [request]))[0]
+    if isinstance(outcome, Exception):
+        raise outcome
+    assert isinstance(outcome, _New)
+    return outcome.ticket
 
 
 _Counted = tuple[ordering.Around, int, "dict[str, Any] | None"]

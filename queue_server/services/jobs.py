@@ -6,6 +6,8 @@
 - breaks: overdue ones flagged, waiting requests reconsidered when staffing changes;
 - WhatsApp, when the site has it: notifications derived from ticket events, the outbox
   sent with retries at the provider's pace, old phone numbers purged (docs/whatsapp.md).
+- bookings: those not checked in by the end of their window expire (no-shows), and names
+  and phones older than ``data_retention_days`` are cleared.
 
 Every process runs these; each round is a transaction that is safe to run twice.
 """
@@ -17,7 +19,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from queue_server.services import breaks
+from queue_server.services import booking, breaks
 from queue_server.services.context import Loket
 from queue_server.services.day import close_day, last_closed_day, next_close_check
 from queue_server.services.hours import OpeningHours, refresh_waits
@@ -38,6 +40,8 @@ BREAK_CHECK_S = 30.0
 WA_DERIVE_S = 5.0
 WA_SEND_S = 2.0
 WA_PURGE_S = 3600.0
+#: How often bookings past their check-in window expire and old personal data is cleared.
+BOOKING_CHECK_S = 60.0
 #: Upper bound on iterations of the background loops (years of uptime at their periods).
 MAX_ROUNDS = 50_000_000
 
@@ -109,6 +113,11 @@ def _whatsapp_tasks(loket: Loket, desk: WhatsAppDesk,
     ]
 
 
+async def booking_upkeep(loket: Loket) -> None:
+    await booking.expire_bookings(loket)
+    await booking.purge_personal_data(loket)
+
+
 @contextlib.asynccontextmanager
 async def running(loket: Loket, gate: OpeningHours,
                   whatsapp: WhatsAppDesk | None = None) -> AsyncIterator[None]:
@@ -133,6 +142,8 @@ async def running(loket: Loket, gate: OpeningHours,
         asyncio.create_task(close_days(loket, gate)),
         asyncio.create_task(every(BREAK_CHECK_S, lambda: check_breaks(loket),
                                   "checking breaks", staffing_changed)),
+        asyncio.create_task(every(BOOKING_CHECK_S, lambda: booking_upkeep(loket),
+                                  "booking upkeep")),
     ]
     if whatsapp is not None:
         tasks += _whatsapp_tasks(loket, whatsapp, ticket_changed)

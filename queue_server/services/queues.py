@@ -9,12 +9,16 @@ from sqlalchemy import case, func, select
 
 from queue_server.domain.lineup import calling_order
 from queue_server.domain.numbering import format_number
-from queue_server.domain.ordering import Candidate
 from queue_server.domain.tickets import AT_COUNTER, Status
 from queue_server.services import break_words
 from queue_server.services.context import Loket
 from queue_server.services.ticket_json import ticket_json
-from queue_server.services.ticket_rows import select_tickets, to_domain
+from queue_server.services.ticket_rows import (
+    ORDER_TIME,
+    candidate,
+    select_tickets,
+    to_domain,
+)
 from queue_server.store import tables as t
 
 #: How many of the people waiting the counter screen lists by name (number).
@@ -85,15 +89,15 @@ async def _lineup(loket: Loket, conn: Any, counter_code: str, conditions: list[A
     streak = (await conn.execute(select(t.counters.c.priority_streak).where(
         t.counters.c.id == counter_id))).scalar_one_or_none() or 0
     columns = (tk.c.id, tk.c.service_id, tk.c.queue, tk.c.number, tk.c.priority,
-               tk.c.queued_at, tk.c.issued_at)
+               tk.c.queued_at, tk.c.issued_at, tk.c.due_at)
     rows = []
     for is_priority in (True, False):
         rows += (await conn.execute(select(*columns).where(
             *conditions,
             tk.c.priority.is_not(None) if is_priority else tk.c.priority.is_(None))
-            .order_by(tk.c.queued_at, tk.c.id).limit(LIST_LIMIT))).all()
+            .order_by(ORDER_TIME, tk.c.id).limit(LIST_LIMIT))).all()
     by_id = {r.id: r for r in rows}
-    candidates = [Candidate(r.id, r.priority, r.queued_at) for r in rows]
+    candidates = [candidate(r) for r in rows]
     order = calling_order([c for c in candidates if c.priority is not None],
                           [c for c in candidates if c.priority is None],
                           streak=int(streak), now=now, policy=loket.site.ordering,

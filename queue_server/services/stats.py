@@ -22,6 +22,7 @@ from queue_server.domain.errors import Invalid
 from queue_server.domain.numbering import format_number
 from queue_server.domain.schedule import hours_on, schedule_from_config
 from queue_server.events.feed import current_seq
+from queue_server.services.booking import booking_stats
 from queue_server.services.context import Loket
 from queue_server.services.places import name_screens
 from queue_server.services.screens import ANNOUNCER
@@ -224,7 +225,9 @@ async def compute(loket: Loket, first: date, last: date) -> dict[str, Any]:
     records = await closed_days.load(loket, first, last, users)
     responses = await load_responses(loket, first, last, users)
     # A month is a second of pure CPU: off the event loop, so calls and screens stay live.
-    return await asyncio.to_thread(_build, loket, first, last, users, records, responses)
+    result = await asyncio.to_thread(_build, loket, first, last, users, records, responses)
+    result["online"] = await booking_stats(loket, first, last)
+    return result
 
 
 def _build(loket: Loket, first: date, last: date, users: dict[int, tuple[str, str]],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, func, select
 
 from queue_server.domain.ordering import Candidate
 from queue_server.domain.tickets import Status, Ticket
@@ -19,6 +19,11 @@ TICKET_COLUMNS = (
     t.tickets.c.counter_id, t.tickets.c.officer_id, t.tickets.c.recall_count,
     t.tickets.c.transfer_count, t.tickets.c.business_day,
 )
+
+
+#: The time a waiting ticket is ordered by (``Candidate.sort_key``): the booked slot's start
+#: for a checked-in booking, else when it joined the queue.
+ORDER_TIME = func.coalesce(t.tickets.c.due_at, t.tickets.c.queued_at)
 
 
 def select_tickets() -> Any:
@@ -46,4 +51,5 @@ def to_domain(loket: Loket, row: Row[Any]) -> Ticket:
 
 
 def candidate(row: Row[Any]) -> Candidate:
-    return Candidate(id=row.id, priority=row.priority, queued_at=row.queued_at)
+    return Candidate(id=row.id, priority=row.priority, queued_at=row.queued_at,
+                     due_at=getattr(row, "due_at", None))

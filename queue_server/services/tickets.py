@@ -23,7 +23,7 @@ from queue_server.services.group_commit import GroupCommit
 from queue_server.services.issuing_batch import issue_batch
 from queue_server.services.ticket_events import emit_ticket
 from queue_server.services.ticket_json import ticket_json
-from queue_server.services.ticket_rows import candidate, select_tickets, to_domain
+from queue_server.services.ticket_rows import ORDER_TIME, candidate, select_tickets, to_domain
 
 # Re-exported: callers elsewhere still read a ticket through ``tickets``.
 from queue_server.services.waiting import holder_view as holder_view
@@ -121,11 +121,12 @@ async def call_next(loket: Loket, counter_code: str, actor: Actor) -> dict[str, 
         state = await _ready_to_call(tx, counter_id, counter_code)
 
         def head(priority: bool) -> Any:
-            return skip_locked(tx.conn, select(tk.c.id, tk.c.priority, tk.c.queued_at).where(
+            return skip_locked(tx.conn, select(
+                tk.c.id, tk.c.priority, tk.c.queued_at, tk.c.due_at).where(
                 tk.c.site_id == loket.ids.site, tk.c.business_day == day,
                 tk.c.status == Status.WAITING.value, tk.c.service_id.in_(service_ids),
                 tk.c.priority.is_not(None) if priority else tk.c.priority.is_(None),
-            ).order_by(tk.c.queued_at, tk.c.id).limit(1))
+            ).order_by(ORDER_TIME, tk.c.id).limit(1))
 
         p_row = (await tx.conn.execute(head(True))).first()
         n_row = None if counter.priority_only else (await tx.conn.execute(head(False))).first()

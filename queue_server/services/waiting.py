@@ -17,6 +17,7 @@ from queue_server.domain.numbering import format_number
 from queue_server.domain.tickets import Status, Ticket
 from queue_server.services.context import Loket
 from queue_server.services.ticket_json import ticket_json
+from queue_server.services.ticket_rows import ORDER_TIME
 from queue_server.store import tables as t
 
 
@@ -74,8 +75,11 @@ async def ticket_view(loket: Loket, ticket: Ticket) -> dict[str, Any]:
         return {**ticket_json(loket, ticket, ahead=0 if ticket.status in lifecycle.AT_COUNTER
                               else None), "now_serving": None}
     service_id = loket.ids.services[ticket.service]
-    me = ordering.Candidate(ticket.id, ticket.priority, ticket.queued_at)
     async with loket.db.read() as conn:
+        # A checked-in booking waits by its slot's start (ordering.Candidate.sort_key).
+        due = (await conn.execute(select(t.tickets.c.due_at).where(
+            t.tickets.c.id == ticket.id))).scalar()
+        me = ordering.Candidate(ticket.id, ticket.priority, ticket.queued_at, due_at=due)
         seen = await waiting_around(conn, loket, me, service_id)
         counters = await open_counters(conn, loket, [service_id])
         serving = await now_serving(conn, loket, [service_id])
@@ -100,8 +104,8 @@ async def waiting_around(conn: AsyncConnection, loket: Loket, me: ordering.Candi
     """The service's other waiting tickets relative to ``me``, counted in one query; which
     of them are "ahead" is :func:`ordering.ahead_of`'s rule, not this query's."""
     tk = t.tickets
-    older = or_(tk.c.queued_at < me.queued_at,
-                and_(tk.c.queued_at == me.queued_at, tk.c.id < me.id))
+    ordered, mine = ORDER_TIME, me.sort_key[0]
+    older = or_(ordered < mine, and_(ordered == mine, tk.c.id < me.id))
     priority = tk.c.priority.is_not(None)
 
     def count(condition: Any) -> Any:

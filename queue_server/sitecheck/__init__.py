@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
+from queue_server.sitecheck.booking import check_booking
 from queue_server.sitecheck.catalogue import check_agencies, check_counters
 from queue_server.sitecheck.devices import check_kiosks, check_printers
 from queue_server.sitecheck.facts import Facts
@@ -50,6 +51,7 @@ def check_site(data: Mapping[str, Any], lines: Mapping[str, int] | None = None) 
     check_ordering(read, data)
     check_voice(read, data)
     check_whatsapp(read, data)
+    check_booking(read, data)
     check_priority_categories(read, data, facts)
     check_agencies(read, data, facts)
     check_counters(read, data, facts)

@@ -14,7 +14,8 @@ SITE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}\Z")
 CATEGORY_CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}\Z")
 
 TOP_LEVEL = ("site", "hours", "breaks", "ordering", "priority_categories", "agencies",
-             "counters", "printers", "kiosks", "voice", "whatsapp")
+             "counters", "printers", "kiosks", "voice", "whatsapp",
+             "booking")
 _SITE_KEYS = ("code", "name", "address", "timezone", "google_review_url", "maklumat",
               "notices", "data_retention_days")
 

@@ -182,6 +182,10 @@ tickets = Table(
     # The visitor's secret: printed in the slip's QR and the tracking URL, never sent on a
     # topic. It is what lets the holder answer the survey; the id alone only reads status.
     Column("visitor_key", String(64)),
+    # Set when the visitor booked online and checked in ("online" in the statistics); the
+    # slot's start orders the ticket in the queue (domain/ordering.py).
+    Column("booking_id", Integer),
+    Column("due_at", UTC),
     UniqueConstraint("site_id", "queue", "business_day", "number"),
     UniqueConstraint("site_id", "idempotency_key"),
 )
@@ -419,4 +423,46 @@ wa_cursor = Table(
     metadata,
     Column("site_id", ForeignKey("sites.id"), primary_key=True),
     Column("last_seq", BigInteger, nullable=False),
+)
+
+# Online bookings (domain/booking.py). Name and phone are the only personal data; they are
+# cleared after the site's data_retention_days and never sent on a topic.
+bookings = Table(
+    "bookings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("code", String(8), nullable=False),
+    Column("service_id", ForeignKey("services.id"), nullable=False),
+    Column("business_day", Date, nullable=False),
+    Column("slot", String(5), nullable=False),
+    Column("starts_at", UTC, nullable=False),
+    Column("ends_at", UTC, nullable=False),
+    Column("name", String(100)),
+    Column("phone", String(20)),
+    Column("status", String(16), nullable=False),
+    Column("reason", String(300)),
+    # sha256 of the holder's manage token: the token itself is shown once, at booking
+    Column("manage_hash", String(64), nullable=False),
+    Column("idempotency_key", String(100)),
+    Column("created_at", UTC, nullable=False),
+    Column("checked_in_at", UTC),
+    Column("cancelled_at", UTC),
+    Column("ticket_id", String(32)),
+    UniqueConstraint("site_id", "code"),
+    UniqueConstraint("site_id", "idempotency_key"),
+)
+Index("ix_bookings_day", bookings.c.site_id, bookings.c.business_day, bookings.c.status)
+
+# Seats taken per slot, and per day under slot "" (the online share of a daily quota). A
+# booking takes a seat with one conditional UPDATE (taken < capacity): the row lock makes
+# concurrent bookings for the last seat queue up, and only as many succeed as there are seats.
+booking_seats = Table(
+    "booking_seats",
+    metadata,
+    Column("site_id", ForeignKey("sites.id"), primary_key=True),
+    Column("service_id", ForeignKey("services.id"), primary_key=True),
+    Column("business_day", Date, primary_key=True),
+    Column("slot", String(5), primary_key=True),
+    Column("taken", Integer, nullable=False, server_default="0"),
 )

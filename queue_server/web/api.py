@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from queue_server.domain.errors import Closed
 from queue_server.domain.schedule import override_notice, upcoming_overrides
-from queue_server.services import staff, tickets
+from queue_server.services import booking, staff, tickets
 from queue_server.services.context import Loket
 from queue_server.services.hours import OpeningHours
 from queue_server.services.queues import waiting_by_service
@@ -161,7 +161,7 @@ async def call_next(request: Request) -> Response:
     ticket = await tickets.call_next(loket, request.path_params["code"], session.actor)
     if ticket is None:
         return Response(status_code=204)
-    return JSONResponse({"ticket": ticket})
+    return JSONResponse({"ticket": {**ticket, "visitor": await booking.visitor_of(loket, ticket)}})
 
 
 async def call_number(request: Request) -> Response:
@@ -172,7 +172,7 @@ async def call_number(request: Request) -> Response:
     number = field(data, "number", str)
     ticket = await tickets.call_number(loket, request.path_params["code"], number,
                                        session.actor)
-    return JSONResponse({"ticket": ticket})
+    return JSONResponse({"ticket": {**ticket, "visitor": await booking.visitor_of(loket, ticket)}})
 
 
 _ACTIONS: dict[str, Any] = {

@@ -34,6 +34,7 @@ from queue_server.web import (
     admin,
     admin_pages,
     api,
+    booking,
     breaks,
     common,
     counter,
@@ -55,7 +56,8 @@ log = logging.getLogger("loket")
 #: spool, a LISTEN connection) also has ``lifespan(app)``, an async context manager entered
 #: after the core is wired, in this order. The background jobs start after them.
 AUDIENCES: tuple[ModuleType, ...] = (api, openapi, ws, common, display, kiosk, counter,
-                                     supervisor, breaks, metrics, admin, admin_pages, whatsapp)
+                                     supervisor, breaks, metrics, admin, admin_pages, whatsapp,
+                                     booking)
 
 
 def make_clock(settings: Settings) -> Clock:

@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from queue_server.domain.errors import Forbidden
-from queue_server.services import queues
+from queue_server.services import booking, queues
 from queue_server.services.access import oversees_counters
 from queue_server.services.context import Loket
 from queue_server.services.staff import Session
@@ -62,7 +62,10 @@ async def counter_current(request: Request) -> Response:
     code = request.path_params["code"]
     loket.counter(code)
     _may_watch(await current_session(request, loket), code)
-    return JSONResponse(await queues.counter_current(loket, code))
+    current = await queues.counter_current(loket, code)
+    if current["ticket"] is not None:
+        current["ticket"]["visitor"] = await booking.visitor_of(loket, current["ticket"])
+    return JSONResponse(current)
 
 
 routes: list[BaseRoute] = [

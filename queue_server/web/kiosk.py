@@ -79,6 +79,7 @@ async def kiosk_page(request: Request) -> Response:
     # whose browser settings say nothing about the visitor. English is one tap away.
     return templates.TemplateResponse(request, "kiosk.html", {
         "site": loket.site, "idle_s": idle_s, "printer": printer,
+        "booking": loket.site.booking.enabled,
         "lang": "id", "now": loket.clock.now().isoformat(),
         "logos": {a.code: f"/kiosk/logo/{a.code}" for a in loket.site.agencies
                   if _logo_file(request, a.logo) is not None}})

@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from queue_server.domain import skm
 from queue_server.services.context import Loket
-from queue_server.web import admin
+from queue_server.web import admin, booking
 from queue_server.web.http import MAX_BODY
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -235,6 +235,7 @@ def document(loket: Loket) -> dict[str, Any]:
     for action in ("recall", "start", "finish", "no-show", "return"):
         paths[f"/api/v1/tickets/{{ticket_id}}/{action}"] = {"post": ticket_action}
     paths.update(admin.openapi_paths(_op, _path))
+    paths.update(booking.openapi_paths(_op, _path, _query, services))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Loket API", "version": "1",

@@ -25,8 +25,8 @@ from starlette.templating import Jinja2Templates
 
 from queue_server.domain import skm as skm_rules
 from queue_server.domain.errors import Forbidden, NotFound, Unauthorized
-from queue_server.services import exports, skm, stats
-from queue_server.services.access import OVERSEERS, Role, has_role, require_role
+from queue_server.services import booking, exports, skm, stats
+from queue_server.services.access import OVERSEERS, SUPERVISORS, Role, has_role, require_role
 from queue_server.services.context import Loket
 from queue_server.services.staff import Session
 from queue_server.services.wa_stats import whatsapp_stats
@@ -176,9 +176,19 @@ async def live_json(request: Request) -> Response:
     return JSONResponse(await stats.live_state(_loket(request)))
 
 
+async def _live(loket: Loket, session: Session) -> dict[str, Any]:
+    """The live state, with today's online bookings: names and phones for the office's
+    supervisors and administrators only (not the region, which may look at the rest)."""
+    live = await stats.live_state(loket)
+    if loket.site.booking.enabled and has_role(session.actor, SUPERVISORS):
+        live = {**live, "bookings": await booking.day_bookings(
+            loket, loket.business_day(loket.clock.now()))}
+    return live
+
+
 async def live_fragment(request: Request) -> Response:
-    await _supervisor(request)
-    live = await stats.live_state(_loket(request))
+    session = await _supervisor(request)
+    live = await _live(_loket(request), session)
     return _page(request, "supervisor/_live.html", {"live": live})
 
 
@@ -200,7 +210,7 @@ async def dashboard(request: Request) -> Response:
             context.update(whatsapp=await whatsapp_stats(loket, first, last),
                            whatsapp_on=getattr(request.app.state, "whatsapp", None) is not None)
     else:
-        context["live"] = await stats.live_state(loket)
+        context["live"] = await _live(loket, session)
     return _page(request, "supervisor/dashboard.html", context)
 
 

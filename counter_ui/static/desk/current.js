@@ -32,6 +32,11 @@ export function renderTicket() {
   status.textContent = ticket ? t("st_" + ticket.status) : "";
   status.className = "status " + (ticket ? ticket.status : "");
   if (!ticket) { return; }
+  var visitor = $("cur-visitor");
+  visitor.hidden = !ticket.visitor;
+  visitor.textContent = ticket.visitor ? t("booked_visitor", {
+    name: ticket.visitor.name || "—", code: ticket.visitor.booking,
+    slot: String(ticket.visitor.slot).replace(":", ".") }) : "";
   $("cur-service").textContent = (state.lang === "en" && ticket.service_name_en
     ? ticket.service_name_en : ticket.service_name) + " · " + ticket.agency_name;
   var priority = $("cur-priority");
@@ -59,6 +64,10 @@ export function renderTicket() {
 export function setTicket(ticket) {
   if (!ticket) { state.ticket = null; renderAll(); return Promise.resolve(); }
   var keep = state.ticket && state.ticket.id === ticket.id ? state.ticket.transfers : null;
+  // Only the call and /current name a booked visitor; the actions after keep it.
+  if (ticket.visitor === undefined && state.ticket && state.ticket.id === ticket.id) {
+    ticket.visitor = state.ticket.visitor;
+  }
   state.ticket = ticket;
   ticket.transfers = keep || [];
   renderAll();

@@ -1,0 +1,1 @@
+"""The phone page for online booking (/booking): templates and static files."""
