@@ -4,7 +4,7 @@ kiosk or counter, and the day's upkeep (no-shows, closures, personal data).
 Seats are counted in ``booking_seats`` rows taken by one conditional ``UPDATE`` each, so
 concurrent bookings for the last seat never overbook (on PostgreSQL the row lock queues them,
 on SQLite the write lock does). Checking in goes through the one issuing path
-(``tickets.insert_ticket``) in the same transaction that marks the booking checked in.
+(``issuing_batch.insert_one``) in the same transaction that marks the booking checked in.
 
 Events about a booking go to the ``supervisor`` topic and carry no name or phone; a booking
 cancelled by a closure emits ``booking.cancelled`` with ``by: "closure"``, the hook a
