@@ -22,7 +22,8 @@ FRIDAY = "2025-11-28"
 @pytest.fixture
 def client(sqlite_url: str, tmp_path: Path) -> Iterator[TestClient]:
     site = booking_site(tmp_path)
-    add_users(sqlite_url, site, {"kepala": "supervisor", "siti": "officer"})
+    add_users(sqlite_url, site, {"kepala": "supervisor", "siti": "officer",
+                                 "wilayah": "region"})
     settings = Settings.from_env(database_url=sqlite_url, site_file=site,
                                  clock_start=MONDAY_MORNING)
     with TestClient(create_app(settings)) as test_client:
@@ -175,6 +176,11 @@ def test_statistics_count_online_walk_in_and_no_shows_and_the_dashboard_lists_to
     page = client.get("/supervisor", headers=supervisor)
     assert "Antrean online hari ini" in page.text
     assert "Warga 1" in page.text and "+6281200000002" in page.text
+    # The province may look at the dashboard, never at visitors' names and phones.
+    region = client.get("/supervisor", headers=bearer(client, "wilayah"))
+    assert region.status_code == 200 and 'id="live"' in region.text  # the live tab
+    assert "Warga 1" not in region.text and "+62812" not in region.text
+    assert client.get("/api/v1/bookings", headers=bearer(client, "wilayah")).status_code == 403
 
 
 def test_the_officer_who_calls_a_booked_visitor_sees_their_name_and_no_one_else_does(
