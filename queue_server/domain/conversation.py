@@ -78,12 +78,14 @@ _INDONESIAN = word_set("""apa bagaimana berapa kapan dimana di ke yang dan saya 
     syarat persyaratan biaya jam buka layanan antre antri keluhan tolong mohon terima kasih
     hilang baru buat bikin urus kak pak bu min selamat pagi siang sore apakah bisa""")
 
+_PLAIN_WORD = re.compile(r"[^\W\d_]+[.,!?;:]*")
 _TICKET_NUMBER = re.compile(r"^([A-Za-z]{1,3})-?0*([0-9]{1,4})$")
 
 
 def language_of(text: str) -> Lang:
-    """English only when the message has more English than Indonesian words."""
-    found = words(text)
+    """English only when the message has more English than Indonesian words. Only plain
+    words count: a ticket id or booking code ("x-the_Q9…") is no vote for a language."""
+    found = [w for token in text.split() if _PLAIN_WORD.fullmatch(token) for w in words(token)]
     english = sum(w in _ENGLISH for w in found)
     indonesian = sum(w in _INDONESIAN for w in found)
     return "en" if english > indonesian else "id"

@@ -102,3 +102,10 @@ def test_long_answers_stay_under_whatsapps_limit(catalogue: Catalogue) -> None:
 def test_words_that_name_nothing_find_nothing(catalogue: Catalogue) -> None:
     assert search(catalogue.entries, "syarat") == []
     assert search(catalogue.entries, "zzzz") == []
+
+
+def test_a_ticket_id_in_the_message_does_not_decide_the_language() -> None:
+    # token_urlsafe ids hold fragments such as "the" or "id" between '-' and '_'.
+    assert talk.language_of("KABARI x-the_is-my tebakan") == "id"
+    assert talk.language_of("what are the requirements?") == "en"
+    assert talk.language_of("syarat ktp hilang apa?") == "id"
