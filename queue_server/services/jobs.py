@@ -93,7 +93,8 @@ async def check_breaks(loket: Loket) -> None:
 def _whatsapp_tasks(loket: Loket, desk: WhatsAppDesk,
                     ticket_changed: asyncio.Event) -> list[asyncio.Task[None]]:
     config = loket.site.whatsapp
-    sender = Sender(desk, config.messages_per_second if config else 20)
+    sender = Sender(desk, config.messages_per_second if config else 20,
+                    account=f"{config.api_base_url}/{config.phone_number_id}" if config else "")
 
     async def derive() -> None:
         if await derive_notifications(loket):

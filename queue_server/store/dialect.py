@@ -7,7 +7,8 @@ write lock (see ``db.py``), so the locking helpers leave its statements as they 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -25,7 +26,7 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.dml import Insert
 
 S = TypeVar("S", bound=Select[Any])
@@ -81,6 +82,28 @@ async def lock_key(conn: AsyncConnection, key: int) -> None:
     when no single row stands for what they contend on."""
     if not is_sqlite(conn):
         await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+@contextlib.asynccontextmanager
+async def one_process_at_a_time(engine: AsyncEngine, key: int) -> AsyncIterator[bool]:
+    """Whether this process has the turn for work that only one process at a time may do
+    (a session advisory lock on PostgreSQL, held on a connection of its own until the block
+    ends; a process that dies loses it with its connection). Nothing waits: another process
+    holding the turn answers ``False``. A SQLite database is served by one process, so the
+    answer there is always ``True``."""
+    if engine.dialect.name == "sqlite":
+        yield True
+        return
+    async with engine.connect() as conn:
+        args = {"key": key}
+        mine = bool((await conn.execute(text("SELECT pg_try_advisory_lock(:key)"), args)
+                     ).scalar_one())
+        try:
+            yield mine
+        finally:
+            if mine:
+                # The connection goes back to the pool: a session lock would outlive the block.
+                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), args)
 
 
 def fast_times(conn: AsyncConnection, columns: Sequence[ColumnElement[Any]]

@@ -5,8 +5,11 @@ events and claiming the same due messages at the same moment."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -24,11 +27,12 @@ from queue_server.services.wa_outbox import (
     record_result,
     recover_abandoned,
 )
+from queue_server.services.wa_worker import Sender
 from queue_server.services.whatsapp import WhatsAppDesk, receive
 from queue_server.site import load_site
 from queue_server.store import tables as t
 from queue_server.store.db import Database, create_engine
-from tests.conftest import MONDAY_MORNING, SITE_FILE
+from tests.conftest import MONDAY_MORNING, SITE_FILE, PostgresDatabases, missing
 from tests.support.staff import CHEAP_HASHER, PASSWORD
 
 
@@ -38,25 +42,33 @@ class Unused:
     name = "unused"
 
 
-@pytest.fixture
-async def two(database_url: str) -> AsyncIterator[tuple[WhatsAppDesk, WhatsAppDesk]]:
+@contextlib.asynccontextmanager
+async def two_desks(url: str, channel: Any = None) -> AsyncIterator[tuple[WhatsAppDesk,
+                                                                         WhatsAppDesk]]:
+    """Two "processes" (two engines, one clock) on the database at ``url``."""
     site = load_site(SITE_FILE)
     clock = ShiftedClock(datetime.fromisoformat(MONDAY_MORNING))
     lokets = []
     for _ in range(2):
-        db = Database(create_engine(database_url))
+        db = Database(create_engine(url))
         live, ids, _ = await open_site_at_start(db.engine, site, clock.now())
         lokets.append(Loket(db=db, site=live, ids=ids, clock=clock))
     async with lokets[0].db.engine.begin() as conn:
         await staff.add_user(conn, lokets[0].ids.site, "siti", PASSWORD, "officer",
                              clock.now(), hasher=CHEAP_HASHER)
     try:
-        yield (WhatsAppDesk(lokets[0], Unused()),  # type: ignore[arg-type]
-               WhatsAppDesk(lokets[1], Unused()))  # type: ignore[arg-type]
+        yield (WhatsAppDesk(lokets[0], channel or Unused()),
+               WhatsAppDesk(lokets[1], channel or Unused()))
     finally:
         for loket in lokets:
             loket.passwords.close()
             await loket.db.dispose()
+
+
+@pytest.fixture
+async def two(database_url: str) -> AsyncIterator[tuple[WhatsAppDesk, WhatsAppDesk]]:
+    async with two_desks(database_url) as desks:
+        yield desks
 
 
 async def rows(loket: Loket, table: t.Table) -> int:
@@ -132,3 +144,52 @@ async def test_a_claim_left_by_a_dead_process_is_marked_unknown_and_never_resent
     async with loket.db.read() as conn:
         state = (await conn.execute(select(t.wa_outbox.c.state))).scalar_one()
     assert state == "unknown"
+
+
+class Clocked:
+    """A provider that takes every message and notes when it arrived."""
+
+    name = "clocked"
+
+    def __init__(self) -> None:
+        self.arrivals: list[float] = []
+
+    async def send(self, phone: str, text: str) -> SendResult:
+        self.arrivals.append(time.monotonic())
+        await asyncio.sleep(0)  # let the other sender run in between, as a real request would
+        return SendResult(Outcome.SENT, provider_id=f"wamid.{len(self.arrivals)}")
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresDatabases | None) -> str:
+    if postgres is None:
+        missing("PostgreSQL (LOKET_TEST_DATABASE_URL)")
+        raise AssertionError("unreachable")
+    return postgres.new()
+
+
+@pytest.mark.postgres
+async def test_two_postgres_processes_together_keep_the_providers_rate_limit(
+        postgres_url: str) -> None:
+    """Each process paces itself at the number's limit; only one may send at a time, or two
+    servers would together send twice as fast as the provider allows. (SQLite: one process.)"""
+    rate, count = 10, 30
+    provider = Clocked()
+    async with two_desks(postgres_url, provider) as desks:
+        loket = desks[0].loket
+        async with loket.db.write(loket.ids.site, loket.clock.now()) as tx:
+            for n in range(count):
+                await enqueue(tx.conn, loket.ids.site, loket.clock.now(), key=f"r{n}",
+                              phone="628111", kind="reply", body=f"pesan {n}")
+        senders = [Sender(desk, rate, account="https://graph.example/v21.0/123")
+                   for desk in desks]
+        sent = 0
+        for _ in range(20):  # bounded; each round of the holder sends everything due
+            sent += sum(await asyncio.gather(*(s.round() for s in senders)))
+            if sent >= count:
+                break
+    assert sent == count == len(provider.arrivals)
+    # A token bucket lets at most burst + rate × 1 s through in any one second.
+    arrivals = sorted(provider.arrivals)
+    busiest = max(sum(1 for b in arrivals if a <= b < a + 1.0) for a in arrivals)
+    assert busiest <= 2 * rate, busiest
