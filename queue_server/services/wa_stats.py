@@ -7,7 +7,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from queue_server.services.context import Loket
 from queue_server.store import tables as t
@@ -54,6 +54,22 @@ async def whatsapp_stats(loket: Loket, first: dt.date, last: dt.date) -> dict[st
             {"intent": intent, "topic": topic, "name": _name(loket, topic), "count": n}
             for (intent, topic), n in asked.most_common(10)],
     }
+
+
+#: Every state an outbox message can be in (``tables.wa_outbox.state``).
+OUTBOX_STATES = ("pending", "sending", "sent", "failed", "unknown")
+
+
+async def outbox_by_state(loket: Loket) -> dict[str, int]:
+    """How many of the site's outbox messages are in each state now (zeros included, so a
+    monitoring rule on ``pending`` or ``failed`` sees a series from the start)."""
+    ob = t.wa_outbox
+    async with loket.db.read() as conn:
+        rows = (await conn.execute(select(ob.c.state, func.count()).where(
+            ob.c.site_id == loket.ids.site).group_by(ob.c.state))).all()
+    counts = dict.fromkeys(OUTBOX_STATES, 0)
+    counts.update({str(state): int(n) for state, n in rows})
+    return counts
 
 
 def _name(loket: Loket, topic: str | None) -> str | None:

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from queue_server.services.context import Loket
 from queue_server.services.queues import waiting_by_service
+from queue_server.services.wa_stats import outbox_by_state
 from queue_server.store.db import StoredEvent
 
 #: Seconds; the kiosk and counter actions live in the first buckets, exports in the last.
@@ -49,6 +50,9 @@ class Metrics:
                              ["service"], registry=r)
         self.ws_clients = Gauge("loket_websocket_clients",
                                 "WebSocket clients connected to this process", registry=r)
+        self.wa_outbox = Gauge("loket_whatsapp_outbox",
+                               "WhatsApp outbox messages by state now (site-wide; only when "
+                               "the site has a WhatsApp number)", ["state"], registry=r)
         self.latency = Histogram("loket_http_request_duration_seconds",
                                  "HTTP request latency by route", ["method", "route", "status"],
                                  buckets=LATENCY_BUCKETS, registry=r)
@@ -67,6 +71,9 @@ class Metrics:
     async def render(self, loket: Loket, ws_clients: int) -> bytes:
         for service, count in (await waiting_by_service(loket)).items():
             self.waiting.labels(service).set(count)
+        if loket.site.whatsapp is not None:
+            for state, count in (await outbox_by_state(loket)).items():
+                self.wa_outbox.labels(state).set(count)
         self.ws_clients.set(ws_clients)
         return generate_latest(self.registry)
 

@@ -132,7 +132,10 @@ def test_a_signed_syarat_ktp_is_answered_with_the_ktp_el_requirements(
         assert post_signed(server, body).json()["answered"] == 0
         replies = wait_until(lambda: texts_to(fake), what="the reply")
         wait_until(lambda: all_settled(database_url), what="the outbox to settle")
+        metrics = httpx.get(server.url + "/metrics", timeout=30).text
     assert len(texts_to(fake)) == 1
+    assert 'loket_whatsapp_outbox{state="sent"} 1.0' in metrics
+    assert 'loket_whatsapp_outbox{state="pending"} 0.0' in metrics
     reply = replies[0]
     assert "Perekaman dan Pencetakan KTP-el" in reply
     assert "Berusia 17 tahun atau sudah/pernah kawin" in reply
