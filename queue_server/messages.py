@@ -219,6 +219,17 @@ INVALID_DETAILS: dict[str, tuple[str, str]] = {
     "month": ("'{field}' harus bulan YYYY-MM", "'{field}' must be a month YYYY-MM"),
     "webhook_body": ("isi webhook bukan bentuk yang dikenal penyedia",
                      "the webhook body is not in the provider's shape"),
+    # the live socket (/ws): its query and the messages a screen sends
+    "topics_required": ("'topics' wajib diisi, mis. topics=display",
+                        "'topics' is required, e.g. topics=display"),
+    "too_many_topics": ("paling banyak {limit} topik", "at most {limit} topics"),
+    "unknown_topic": ("topik {topic!r} tidak dikenal", "unknown topic {topic!r}"),
+    "whole_number": ("'{field}' harus bilangan bulat 0 sampai {limit}",
+                     "'{field}' must be a whole number from 0 to {limit}"),
+    "name_chars": ("'{field}' hanya boleh huruf, angka dan _.:-",
+                   "'{field}' may hold letters, digits and _.:- only"),
+    "hello_fields": ("pesan hello perlu client_id dan kind", "hello needs client_id and kind"),
+    "announce_fields": ("pesan announce perlu zone dan seq", "announce needs zone and seq"),
 }
 
 

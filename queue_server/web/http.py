@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse
 
 from queue_server.domain.errors import DomainError, Invalid
@@ -23,8 +23,9 @@ class BodyTooLarge(DomainError):
     status = 413
 
 
-def language(request: Request) -> Lang:
-    """Indonesian unless the client asks for English (``?lang=en`` or Accept-Language)."""
+def language(request: HTTPConnection) -> Lang:
+    """Indonesian unless the client asks for English (``?lang=en`` or Accept-Language); the
+    same for a request and a WebSocket."""
     chosen = request.query_params.get("lang") or request.cookies.get("lang")
     if chosen == "id":
         return "id"

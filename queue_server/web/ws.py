@@ -28,11 +28,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from queue_server.domain.errors import Invalid
+from queue_server.domain.errors import DomainError, Forbidden, Invalid
 from queue_server.events import wire
 from queue_server.events.backends import Notifier, PostgresListener, parse_notification, plain_dsn
 from queue_server.events.feed import EventFeed, events_after
 from queue_server.events.hub import Hub, Subscription
+from queue_server.messages import invalid_detail, message
 from queue_server.services.access import OVERSEERS, has_role
 from queue_server.services.context import Loket
 from queue_server.services.screens import KINDS, ScreenInfo, Screens, claim_announcement
@@ -40,7 +41,7 @@ from queue_server.services.snapshots import display_state, snapshot
 from queue_server.settings import Settings
 from queue_server.web.auth import optional_session
 from queue_server.web.failures import failure_code
-from queue_server.web.http import loads
+from queue_server.web.http import language, loads
 from queue_server.web.send_deadline import SendDeadline, TooSlow
 
 log = logging.getLogger(__name__)
@@ -62,18 +63,12 @@ MAX_SEQ = 9_007_199_254_740_991
 _NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,64}\Z")
 
 
-class BadRequest(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
 def _topics(loket: Loket, raw: str) -> frozenset[str]:
     topics = frozenset(tp.strip() for tp in raw.split(",") if tp.strip())
     if not topics:
-        raise BadRequest("invalid", "topics is required, e.g. topics=display")
+        raise Invalid("invalid", what="topics_required")
     if len(topics) > MAX_TOPICS:
-        raise BadRequest("invalid", f"at most {MAX_TOPICS} topics")
+        raise Invalid("invalid", what="too_many_topics", limit=MAX_TOPICS)
     agencies = {a.code for a in loket.site.agencies}
     for topic in topics:
         kind, _, arg = topic.partition(":")
@@ -85,7 +80,7 @@ def _topics(loket: Loket, raw: str) -> frozenset[str]:
             or (kind == "ticket" and bool(_NAME.match(arg)))
         )
         if not ok:
-            raise BadRequest("invalid", f"unknown topic {topic!r}")
+            raise Invalid("invalid", what="unknown_topic", topic=topic)
     return topics
 
 
@@ -95,9 +90,9 @@ def _int_param(value: str | None, name: str) -> int | None:
     try:
         number = int(value)
     except ValueError:
-        raise BadRequest("invalid", f"{name} must be a whole number") from None
+        number = -1
     if not 0 <= number <= MAX_SEQ:
-        raise BadRequest("invalid", f"{name} must be from 0 to {MAX_SEQ}")
+        raise Invalid("invalid", what="whole_number", field=name, limit=MAX_SEQ)
     return number
 
 
@@ -105,8 +100,19 @@ def _name_param(value: str | None, name: str) -> str | None:
     if value is None or value == "":
         return None
     if not _NAME.match(value):
-        raise BadRequest("invalid", f"{name} may hold letters, digits and _.:- only")
+        raise Invalid("invalid", what="name_chars", field=name)
     return value
+
+
+def error_message(code: str, lang: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The socket's ``error`` message: the code, and the sentence in the client's language
+    (the same words as the HTTP answers)."""
+    error: dict[str, Any] = {"code": code, "message": message(code, lang, params)}
+    what = params.get("what")
+    detail = invalid_detail(what, lang, params) if isinstance(what, str) else None
+    if detail is not None:
+        error["detail"] = detail
+    return {"type": "error", "error": error}
 
 
 class Connection:
@@ -125,6 +131,7 @@ class Connection:
         self.last = 0
         self.screen: ScreenInfo | None = None
         self.deadline = deadline
+        self.lang = language(ws)
 
     async def send(self, text: str) -> None:
         # Runs once per client for every event: no task (wait_for) and no timer
@@ -192,38 +199,36 @@ class Connection:
             if raw is None:
                 raw = frame.get("bytes") or b""
             if len(raw) > MAX_MESSAGE:
-                await self.error("too_large", f"messages are at most {MAX_MESSAGE} bytes")
+                await self.error("too_large", limit=MAX_MESSAGE)
                 await self.ws.close(CLOSE_TOO_BIG, "message too big")
                 return
             try:
                 message = loads(raw, MAX_DEPTH)
             except Invalid as exc:
-                await self.error(exc.code, "messages are small JSON objects")
+                await self.error(exc.code, **exc.params)
                 continue
             if not isinstance(message, dict):
-                await self.error("bad_json", "messages are JSON objects")
+                await self.error("bad_json")  # JSON, but not the object a message is
                 continue
             try:
                 await self.handle(message)
-            except BadRequest as exc:
-                await self.error(exc.code, str(exc))
+            except DomainError as exc:
+                await self.error(exc.code, **exc.params)
             except Exception as exc:  # one failed message must not end a screen's feed
                 code = failure_code(exc)
                 if code == "internal":
                     log.exception("websocket message failed")
-                await self.error(code, "the server could not answer; try again")
+                await self.error(code)
 
-    async def error(self, code: str, message: str) -> None:
-        await self.send_json({"type": "error", "error": {"code": code, "message": message}})
+    async def error(self, code: str, **params: Any) -> None:
+        await self.send_json(error_message(code, self.lang, params))
 
     async def handle(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
         if kind in {"hello", "health"}:
             info = self._screen_info(message)
             if info is None:
-                await self.send_json({"type": "error", "error": {
-                    "code": "invalid", "message": "hello needs client_id and kind"}})
-                return
+                raise Invalid("invalid", what="hello_fields")
             first = self.screen is None
             self.screen = info
             if kind == "hello" or first:
@@ -235,9 +240,7 @@ class Connection:
             seq = message.get("seq")
             if (zone is None or not isinstance(seq, int) or isinstance(seq, bool)
                     or not 1 <= seq <= MAX_SEQ):
-                await self.send_json({"type": "error", "error": {
-                    "code": "invalid", "message": "announce needs zone and seq"}})
-                return
+                raise Invalid("invalid", what="announce_fields")
             granted = await claim_announcement(self.loket, zone, seq)
             await self.send_json({"type": "announce.claim", "zone": zone, "seq": seq,
                                   "granted": granted})
@@ -276,14 +279,17 @@ async def endpoint(ws: WebSocket) -> None:
         zone = _name_param(params.get("zone"), "zone")
         agency = _name_param(params.get("agency"), "agency")
         if agency is not None and agency not in {a.code for a in loket.site.agencies}:
-            raise BadRequest("invalid", f"unknown agency {agency!r}")
+            raise Invalid("invalid", what="unknown_agency", agency=agency)
         if "supervisor" in topics:
             session = await optional_session(ws, loket)
             if session is None or not has_role(session.actor, OVERSEERS):
-                raise BadRequest("forbidden", "the supervisor topic needs a supervisor")
-    except BadRequest as exc:
-        await ws.send_json({"type": "error", "error": {"code": exc.code, "message": str(exc)}})
-        await ws.close(CLOSE_BAD_REQUEST, str(exc)[:120])
+                raise Forbidden("forbidden")
+    except DomainError as exc:
+        answer = error_message(exc.code, language(ws), exc.params)
+        await ws.send_json(answer)
+        # A close reason is at most 123 bytes of UTF-8.
+        await ws.close(CLOSE_BAD_REQUEST,
+                       answer["error"]["message"].encode()[:120].decode(errors="ignore"))
         return
     sub = hub.subscribe(topics)
     ws.app.state.ws_clients += 1
@@ -317,8 +323,7 @@ async def endpoint(ws: WebSocket) -> None:
             raise
         log.warning("websocket refused, database %s: %s", code, exc)
         with contextlib.suppress(Exception):
-            await ws.send_json({"type": "error", "error": {
-                "code": code, "message": "the server is busy; reconnect shortly"}})
+            await ws.send_json(error_message(code, language(ws), {}))
             await ws.close(CLOSE_TOO_SLOW, f"{code}: try again shortly")
     finally:
         sub.close()

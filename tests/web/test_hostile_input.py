@@ -94,6 +94,25 @@ def test_a_bad_ws_message_gets_an_error_and_the_connection_stays(
         assert _next(conn)["type"] == "pong"
 
 
+@pytest.mark.parametrize("language, hello, topic", [
+    ("", "pesan hello perlu client_id dan kind", "topik 'counter:NOPE' tidak dikenal"),
+    ("en-US,en;q=0.9", "hello needs client_id and kind",
+     "unknown topic 'counter:NOPE'"),
+])
+def test_ws_errors_speak_indonesian_or_english_on_request(
+        client: TestClient, language: str, hello: str, topic: str) -> None:
+    headers = {"accept-language": language} if language else {}
+    with client.websocket_connect("/ws?topics=display", headers=headers) as conn:
+        assert _next(conn)["type"] == "snapshot"
+        conn.send_text(json.dumps({"type": "hello", "kind": "display"}))
+        assert _next(conn)["error"]["detail"] == hello
+    with client.websocket_connect("/ws?topics=counter:NOPE", headers=headers) as conn:
+        answer = conn.receive_json()
+        assert answer["error"]["detail"] == topic
+        assert answer["error"]["message"].startswith(
+            "Invalid data: " if language else "Data tidak sah: ")
+
+
 def test_a_binary_ws_message_is_read_like_text(client: TestClient) -> None:
     with _connect(client) as conn:
         assert _next(conn)["type"] == "snapshot"
