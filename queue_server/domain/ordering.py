@@ -133,7 +133,3 @@ def ahead_of(priority: str | None, seen: Around) -> int:
         return seen.older_priority
     return seen.older_priority + seen.newer_priority + seen.older_normal
 
-
-def count_ahead(ticket: Candidate, waiting: Iterable[Candidate]) -> int:
-    """:func:`ahead_of` over a list of waiting candidates."""
-    return ahead_of(ticket.priority, around(ticket, waiting))

@@ -29,10 +29,3 @@ def normalise_phone(text: str) -> str:
     if not national.isascii() or not _MOBILE.match(national):
         raise ValueError(f"not an Indonesian mobile number: {text!r}")
     return "+62" + national
-
-
-def mask_phone(phone: str) -> str:
-    """``+6281234567890`` → ``+62812****890``: enough for the holder to recognise it."""
-    if len(phone) <= 8:
-        return phone
-    return phone[:6] + "*" * (len(phone) - 9) + phone[-3:]

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 
 from queue_server.clock import ShiftedClock
 from queue_server.domain.errors import Closed
-from queue_server.domain.ordering import Candidate, count_ahead
+from queue_server.domain.ordering import Candidate, ahead_of, around
 from queue_server.services import tickets
 from queue_server.services.admin_config import open_site_at_start
 from queue_server.services.context import Loket
@@ -81,7 +81,8 @@ def check_people_ahead(outcomes: list[tuple[str, dict[str, Any] | None]]) -> Non
         assert ticket is not None
         me = Candidate(ticket["id"], ticket["priority"],
                        datetime.fromisoformat(ticket["issued_at"]))
-        assert ticket["ahead"] == count_ahead(me, earlier[ticket["service"]]), ticket
+        assert ticket["ahead"] == ahead_of(me.priority, around(me, earlier[ticket["service"]])), \
+            ticket
         earlier[ticket["service"]].append(me)
 
 

@@ -12,7 +12,6 @@ from queue_server.domain.ordering import (
     ahead_of,
     around,
     choose_next,
-    count_ahead,
     heads,
 )
 
@@ -22,6 +21,11 @@ POLICY = OrderingPolicy(priority_every=3, max_normal_wait=timedelta(minutes=30))
 
 def c(id_: str, minute: int, priority: str | None = None) -> Candidate:
     return Candidate(id_, priority, T0 + timedelta(minutes=minute))
+
+
+def count_ahead(ticket: Candidate, waiting: list[Candidate]) -> int:
+    """People ahead of ``ticket`` over a whole queue, by the rules production runs."""
+    return ahead_of(ticket.priority, around(ticket, waiting))
 
 
 def call_order(queue: list[Candidate], *, streak: int, now: datetime,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from queue_server.domain.phones import mask_phone, normalise_phone
+from queue_server.domain.phones import normalise_phone
 
 
 @pytest.mark.parametrize("written", [
@@ -28,7 +28,3 @@ def test_what_is_not_an_indonesian_mobile_number_is_refused(bad: str) -> None:
 def test_short_and_long_operators_numbers_both_pass() -> None:
     assert normalise_phone("0811234567") == "+62811234567"  # 10 digits, old Telkomsel
     assert normalise_phone("0881234567890") == "+62881234567890"  # 13 digits, Smartfren
-
-
-def test_a_masked_phone_keeps_the_start_and_the_last_three_digits() -> None:
-    assert mask_phone("+6281234567890") == "+62812*****890"
