@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import json
 import re
 import statistics
@@ -86,6 +87,8 @@ class Result:
     latencies_ms: list[float]
     errors: int
     problems: list[str] = field(default_factory=list)
+    #: "409 closed" → how often, so an error count says what the errors were
+    error_kinds: collections.Counter[str] = field(default_factory=collections.Counter)
 
     @property
     def rate(self) -> float:
@@ -126,6 +129,7 @@ async def healthz_load(urls: list[str], clients: int, seconds: float) -> Result:
 async def issue_load(urls: list[str], clients: int, seconds: float) -> Result:
     latencies: list[float] = []
     errors = 0
+    kinds: collections.Counter[str] = collections.Counter()
     deadline = time.perf_counter() + seconds
 
     async def client(i: int) -> None:
@@ -135,17 +139,27 @@ async def issue_load(urls: list[str], clients: int, seconds: float) -> Result:
             n = 0
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
-                status, _ = await conn.post("/api/v1/tickets",
-                                            {"service": SERVICES[(i + n) % len(SERVICES)]})
+                status, body = await conn.post("/api/v1/tickets",
+                                               {"service": SERVICES[(i + n) % len(SERVICES)]})
                 latencies.append((time.perf_counter() - started) * 1000)
-                errors += status != 201
+                if status != 201:
+                    errors += 1
+                    kinds[f"{status} {_error_code(body)}"] += 1
                 n += 1
         finally:
             conn.close()
 
     started = time.perf_counter()
     await asyncio.gather(*(client(i) for i in range(clients)))
-    return Result("", "issue", len(latencies), time.perf_counter() - started, latencies, errors)
+    return Result("", "issue", len(latencies), time.perf_counter() - started, latencies, errors,
+                  error_kinds=kinds)
+
+
+def _error_code(body: bytes) -> str:
+    try:
+        return str(json.loads(body)["error"]["code"])
+    except (ValueError, KeyError, TypeError):
+        return body[:60].decode(errors="replace")
 
 
 async def call_load(urls: list[str], counters: list[tuple[str, dict[str, str]]],
@@ -283,6 +297,9 @@ def main() -> None:
             print(f"{result.label}: issuing at {result.rate / health.rate:.2f}× of /healthz; "
                   f"checks: {'; '.join(result.problems) or 'no duplicate number, no gap, '}"
                   f"{'' if result.problems else 'no double call'}")
+        if result.error_kinds:
+            print(f"{result.label}, {result.operation} errors: "
+                  + ", ".join(f"{kind} ×{n}" for kind, n in result.error_kinds.most_common()))
 
 
 def uptime() -> str:
