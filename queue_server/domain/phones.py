@@ -29,3 +29,9 @@ def normalise_phone(text: str) -> str:
     if not national.isascii() or not _MOBILE.match(national):
         raise ValueError(f"not an Indonesian mobile number: {text!r}")
     return "+62" + national
+
+
+def whatsapp_id(phone: str) -> str:
+    """``+6281234567890`` → ``6281234567890``: the form the WhatsApp Cloud API gives as the
+    sender of a message (``from``), so a booking's number and a visitor who writes are one."""
+    return phone.removeprefix("+")

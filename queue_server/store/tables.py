@@ -449,6 +449,9 @@ bookings = Table(
     Column("checked_in_at", UTC),
     Column("cancelled_at", UTC),
     Column("ticket_id", String(32)),
+    # WhatsApp confirmation and reminder asked for at booking, in this language ('id' or
+    # 'en'); NULL: none (never asked, or the visitor wrote "stop")
+    Column("wa_lang", String(2)),
     UniqueConstraint("site_id", "code"),
     UniqueConstraint("site_id", "idempotency_key"),
 )
