@@ -270,11 +270,15 @@ _STATUS_WORDS: dict[str, tuple[str, str]] = {
 
 def status_text(place: TicketPlace | None, asked: str, lang: Lang) -> str:
     if not asked:
-        return _pick(lang, "Ketik *status* dengan nomor antrean Anda, mis. *status A-012*.",
-                     "Type *status* with your number, e.g. *status A-012*.")
+        return _pick(lang, "Ketik *status* dengan nomor antrean atau kode pesanan online "
+                           "Anda, mis. *status A-012*.",
+                     "Type *status* with your number or online booking code, e.g. "
+                     "*status A-012*.")
     if place is None:
-        return _pick(lang, f"Nomor {asked} tidak ditemukan untuk hari ini.",
-                     f"Number {asked} was not found for today.")
+        return _pick(lang, f"Nomor antrean atau kode pesanan {asked} tidak ditemukan "
+                           "(nomor antrean hanya untuk hari ini).",
+                     f"No ticket or booking {asked} was found (ticket numbers are for today "
+                     "only).")
     word = _STATUS_WORDS.get(place.status, (place.status, place.status))
     lines = [f"*{place.number}* – {place.service_name}",
              _pick(lang, f"Status: {word[0]}", f"Status: {word[1]}")]

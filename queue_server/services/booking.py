@@ -26,11 +26,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from queue_server.domain import booking as rules
+from queue_server.domain import booking_messages as texts
+from queue_server.domain.booking_messages import BookingFacts
+from queue_server.domain.conversation import Lang
 from queue_server.domain.errors import Closed, DomainError, Invalid, NotFound, Unauthorized
-from queue_server.domain.phones import normalise_phone
+from queue_server.domain.phones import normalise_phone, whatsapp_id
 from queue_server.domain.schedule import Schedule, schedule_from_config
 from queue_server.services import issuing_batch, tickets
 from queue_server.services.context import Loket
+from queue_server.services.wa_outbox import enqueue
 from queue_server.site import Service, Site
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
@@ -141,10 +145,15 @@ async def list_slots(loket: Loket, service_code: object, day_text: object) -> di
 
 
 async def book(loket: Loket, service_code: object, day_text: object, start: object,
-               name: object, phone: object, *, idempotency_key: str | None = None
+               name: object, phone: object, *, idempotency_key: str | None = None,
+               whatsapp: object = False, whatsapp_lang: Lang | None = None
                ) -> tuple[dict[str, Any], bool]:
     """Book a seat; returns the booking (with its manage token, shown only now) and whether
-    it was made now (``False`` when the idempotency key had made it already)."""
+    it was made now (``False`` when the idempotency key had made it already).
+
+    ``whatsapp``: the visitor asked for a WhatsApp confirmation and reminder (a bool, as
+    sent); ``whatsapp_lang`` is the language of those messages, ``None`` when the site has
+    no WhatsApp number (the wish is then read and ignored)."""
     service = _service(loket, service_code)
     day = parse_day(day_text)
     if not isinstance(start, str) or not SLOT_START.match(start):
@@ -154,6 +163,9 @@ async def book(loket: Loket, service_code: object, day_text: object, start: obje
         clean_phone = normalise_phone(phone if isinstance(phone, str) else "")
     except ValueError:
         raise Invalid("invalid_phone", phone=str(phone)[:30]) from None
+    if not isinstance(whatsapp, bool):
+        raise Invalid("invalid", field="whatsapp", what="not_boolean")
+    wa_lang = whatsapp_lang if whatsapp and whatsapp_lang is not None else None
     policy = _policy(loket)
     if idempotency_key is not None:
         found = await _by_key(loket, idempotency_key)
@@ -168,7 +180,7 @@ async def book(loket: Loket, service_code: object, day_text: object, start: obje
     try:
         async with loket.db.write(loket.ids.site, now) as tx:
             code = await _insert_booking(tx, loket, policy, service, slot, clean_name,
-                                         clean_phone, token, idempotency_key)
+                                         clean_phone, token, idempotency_key, wa_lang)
     except IntegrityError:
         # PostgreSQL: a racing request with the same key committed first; theirs stands.
         if idempotency_key is None:
@@ -183,7 +195,7 @@ async def book(loket: Loket, service_code: object, day_text: object, start: obje
 
 async def _insert_booking(tx: Tx, loket: Loket, policy: rules.BookingPolicy, service: Service,
                           slot: rules.Slot, name: str, phone: str, token: str,
-                          idempotency_key: str | None) -> str:
+                          idempotency_key: str | None, wa_lang: Lang | None) -> str:
     b = t.bookings
     day = slot.starts_at.date()
     service_id = loket.ids.services[service.code]
@@ -216,8 +228,16 @@ async def _insert_booking(tx: Tx, loket: Loket, policy: rules.BookingPolicy, ser
         site_id=loket.ids.site, code=code, service_id=service_id, business_day=day,
         slot=slot.label, starts_at=slot.starts_at, ends_at=slot.ends_at, name=name,
         phone=phone, status=BOOKED, manage_hash=_hash(token),
-        idempotency_key=idempotency_key, created_at=tx.now).returning(b.c.id))
+        idempotency_key=idempotency_key, created_at=tx.now, wa_lang=wa_lang).returning(b.c.id))
     booking_id = int(result.scalar_one())
+    if wa_lang is not None:
+        # In the booking's own transaction: a booking made is a confirmation queued, and the
+        # key makes it one message whatever restarts or retries follow.
+        facts = booking_facts(loket, code, service, slot.starts_at, BOOKED, None, wa_lang)
+        await enqueue(tx.conn, loket.ids.site, tx.now, key=f"booking:{code}",
+                      phone=whatsapp_id(phone), kind="booking",
+                      body=texts.confirmation_text(facts, manage_url(loket, code, token),
+                                                   wa_lang))
     tx.emit("booking.created", ("supervisor",), {
         "booking": booking_id, "service": service.code, "date": day.isoformat(),
         "start": slot.label})
@@ -304,6 +324,22 @@ def _clean_code(text: object) -> str:
     if not rules.is_code(code):
         raise NotFound("booking_not_found", booking=str(text)[:20])
     return code
+
+
+def booking_facts(loket: Loket, code: str, service: Service | None, starts_at: dt.datetime,
+                  status: str, reason: str | None, lang: Lang) -> BookingFacts:
+    """A booking as a WhatsApp message tells it, in the site's time zone."""
+    opens, closes = rules.checkin_window(starts_at, loket.site.booking)
+    name = "" if service is None else (
+        (service.name_en or service.name) if lang == "en" else service.name)
+    return BookingFacts(code=code, service_name=name, starts_at=starts_at.astimezone(loket.tz),
+                        checkin_from=opens.astimezone(loket.tz),
+                        checkin_until=closes.astimezone(loket.tz), status=status, reason=reason)
+
+
+def facts_of_row(loket: Loket, row: Any, lang: Lang) -> BookingFacts:
+    service = loket.site.services_by_code.get(loket.ids.service_codes.get(row.service_id, ""))
+    return booking_facts(loket, row.code, service, row.starts_at, row.status, row.reason, lang)
 
 
 def booking_json(loket: Loket, row: Any, *, personal: bool) -> dict[str, Any]:
@@ -494,8 +530,8 @@ async def expire_bookings(loket: Loket) -> int:
 
 
 async def purge_personal_data(loket: Loket) -> int:
-    """Names and phone numbers of bookings older than ``data_retention_days`` are cleared;
-    the rest stays for the statistics."""
+    """Names and phone numbers of bookings older than ``data_retention_days`` are cleared
+    (and with the number, the WhatsApp wish); the rest stays for the statistics."""
     now = loket.clock.now()
     before = loket.business_day(now) - dt.timedelta(days=loket.site.data_retention_days)
     b = t.bookings
@@ -503,7 +539,7 @@ async def purge_personal_data(loket: Loket) -> int:
         result = await tx.conn.execute(update(b).where(
             b.c.site_id == loket.ids.site, b.c.business_day < before,
             (b.c.name.is_not(None)) | (b.c.phone.is_not(None)),
-        ).values(name=None, phone=None))
+        ).values(name=None, phone=None, wa_lang=None))
     return int(result.rowcount or 0)
 
 

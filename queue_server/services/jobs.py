@@ -4,8 +4,9 @@
   after a ticket or counter changes;
 - closing each business day after its close (plus a grace): what is left open expires;
 - breaks: overdue ones flagged, waiting requests reconsidered when staffing changes;
-- WhatsApp, when the site has it: notifications derived from ticket events, the outbox
-  sent with retries at the provider's pace, old phone numbers purged (docs/whatsapp.md).
+- WhatsApp, when the site has it: notifications derived from ticket events, reminders the
+  day before a booking, the outbox sent with retries at the provider's pace, old phone
+  numbers purged (docs/whatsapp.md).
 - bookings: those not checked in by the end of their window expire (no-shows), and names
   and phones older than ``data_retention_days`` are cleared.
 
@@ -19,7 +20,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from queue_server.services import booking, breaks
+from queue_server.services import booking, booking_whatsapp, breaks
 from queue_server.services.context import Loket
 from queue_server.services.day import close_day, last_closed_day, next_close_check
 from queue_server.services.hours import OpeningHours, refresh_waits
@@ -40,6 +41,9 @@ BREAK_CHECK_S = 30.0
 WA_DERIVE_S = 5.0
 WA_SEND_S = 2.0
 WA_PURGE_S = 3600.0
+#: How often tomorrow's bookings are looked at for their WhatsApp reminder (each is queued
+#: once; the round itself queues nothing at night).
+WA_REMINDER_S = 300.0
 #: How often bookings past their check-in window expire and old personal data is cleared.
 BOOKING_CHECK_S = 60.0
 #: Upper bound on iterations of the background loops (years of uptime at their periods).
@@ -103,6 +107,10 @@ def _whatsapp_tasks(loket: Loket, desk: WhatsAppDesk,
     async def purge() -> None:
         await purge_personal_data(loket)
 
+    async def remind() -> None:
+        if await booking_whatsapp.queue_reminders(loket):
+            desk.wake.set()
+
     async def send() -> None:
         await sender.round()
 
@@ -111,6 +119,7 @@ def _whatsapp_tasks(loket: Loket, desk: WhatsAppDesk,
                                   ticket_changed)),
         asyncio.create_task(every(WA_SEND_S, send, "sending WhatsApp messages", desk.wake)),
         asyncio.create_task(every(WA_PURGE_S, purge, "purging WhatsApp personal data")),
+        asyncio.create_task(every(WA_REMINDER_S, remind, "queueing booking reminders")),
     ]
 
 

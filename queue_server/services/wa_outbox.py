@@ -4,6 +4,8 @@ Two ways in, both durable and once-only by a unique ``dedup_key`` per site:
 
 - a **reply** is written in the same transaction that stores the visitor's message
   (``reply:<inbound id>``);
+- a booking's **confirmation** is written in the booking's transaction (``booking:<code>``)
+  and its **reminder** by a daytime round the day before (``reminder:<code>``);
 - a **notification** ("3 antrean lagi", "dipanggil ke Loket 3", the survey link) is derived
   from the events table, which every ticket change already writes in its own transaction: a
   cursor row (``wa_cursor``) says how far the notifier has read, and it moves in the same
@@ -107,10 +109,9 @@ async def derive_notifications(loket: Loket) -> int:
             rows.append({"key": f"survey:{ticket['id']}", "phone": sub.phone,
                          "kind": "survey",
                          "body": talk.survey_text(ticket["number"], url, sub.lang)})
-    # Hook for online booking (not on main yet): a "booking.created" event whose booking has
-    # a phone queues the confirmation under "booking:<code>", and a daily round in
-    # services/jobs.py queues "reminder:<code>" for tomorrow's bookings; both go through
-    # ``enqueue`` like everything here, so they are once-only and never in the way.
+    # Online bookings need no events: the confirmation ("booking:<code>") is queued in the
+    # booking's own transaction and the reminder ("reminder:<code>") by a round in
+    # services/jobs.py (services/booking_whatsapp.py), both through ``enqueue``.
     rows += await _near(loket, {s for s in called_services if isinstance(s, str)})
     now = loket.clock.now()
     last = events[-1].seq

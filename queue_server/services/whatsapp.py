@@ -18,12 +18,14 @@ from sqlalchemy import select, update
 
 from queue_server.channels.base import Channel, DeliveryStatus, Inbound
 from queue_server.domain import conversation as talk
+from queue_server.domain.booking_messages import booking_status_text
 from queue_server.domain.conversation import Intent, Understood
 from queue_server.domain.hours_text import weekly_hours
 from queue_server.domain.numbering import format_number
 from queue_server.domain.schedule import closed_message, issuing_status, schedule_from_config
 from queue_server.domain.tickets import Status
 from queue_server.services import tickets
+from queue_server.services.booking_whatsapp import booking_state, stop_booking_messages
 from queue_server.services.context import Loket
 from queue_server.services.hours import OpeningHours
 from queue_server.services.ticket_rows import select_tickets, to_domain
@@ -88,6 +90,7 @@ async def receive(desk: WhatsAppDesk, message: Inbound) -> bool:
             await tx.conn.execute(t.wa_subscriptions.delete().where(
                 t.wa_subscriptions.c.site_id == loket.ids.site,
                 t.wa_subscriptions.c.phone == message.phone))
+            await stop_booking_messages(tx.conn, loket, message.phone)
         await enqueue(tx.conn, loket.ids.site, now, key=f"reply:{inserted}",
                       phone=message.phone, kind="reply", body=reply.body)
     desk.wake.set()
@@ -136,6 +139,11 @@ async def _answer(desk: WhatsAppDesk, understood: Understood, now: datetime) -> 
         name = loket.site.services_by_code[wanted].name if wanted else None
         return _Reply(talk.booking_text(booking_url(loket, wanted), name, lang), topic=wanted)
     if intent is Intent.STATUS:
+        # A booking code first: "ACE347" could be read as ticket ACE-347 too, and the
+        # visitor who has a code means their booking.
+        booked = await booking_state(loket, understood.argument, lang)
+        if booked is not None:
+            return _Reply(booking_status_text(booked, lang))
         place = await ticket_place(loket, understood.argument, now)
         return _Reply(talk.status_text(place, understood.argument, lang))
     if intent is Intent.COMPLAINT:
@@ -164,8 +172,8 @@ def _hours(loket: Loket, now: datetime, lang: talk.Lang) -> str:
 
 
 async def ticket_place(loket: Loket, asked: str, now: datetime) -> talk.TicketPlace | None:
-    """Today's ticket with the number ``asked`` ("A-012"), where it stands."""
-    # TODO(booking): a 6-character booking code goes here once online booking is on main.
+    """Today's ticket with the number ``asked`` ("A-012"), where it stands (a booking code
+    is looked up before this, by ``booking_whatsapp.booking_state``)."""
     parsed = talk.ticket_number(asked)
     if parsed is None:
         return None

@@ -21,6 +21,7 @@ from queue_server.services import booking
 from queue_server.services.access import SUPERVISORS, require_role
 from queue_server.services.context import Loket
 from queue_server.services.printing import Printing, qr_svg, serving_counters, track_url
+from queue_server.services.whatsapp import WhatsAppDesk
 from queue_server.web.auth import current_session
 from queue_server.web.booking_texts import TEXTS, day_label
 from queue_server.web.http import field, idempotency_key, language, read_json
@@ -32,6 +33,12 @@ templates = Jinja2Templates(directory=str(UI / "templates"))
 def _loket(request: Request) -> Loket:
     loket: Loket = request.app.state.loket
     return loket
+
+
+def _whatsapp(request: Request) -> WhatsAppDesk | None:
+    """The office's WhatsApp number, ``None`` when the site has none (or lacks its secrets)."""
+    desk: WhatsAppDesk | None = getattr(request.app.state, "whatsapp", None)
+    return desk
 
 
 def _manage_token(request: Request) -> str | None:
@@ -51,9 +58,14 @@ async def slots(request: Request) -> Response:
 
 async def create_booking(request: Request) -> Response:
     data = await read_json(request)
+    desk = _whatsapp(request)
     made, created = await booking.book(
         _loket(request), data.get("service"), data.get("date"), data.get("start"),
-        data.get("name"), data.get("phone"), idempotency_key=idempotency_key(request))
+        data.get("name"), data.get("phone"), idempotency_key=idempotency_key(request),
+        whatsapp=data.get("whatsapp", False),
+        whatsapp_lang=language(request) if desk is not None else None)
+    if desk is not None and created:
+        desk.wake.set()  # the confirmation was queued with the booking: send it now
     return JSONResponse({"booking": made}, status_code=201 if created else 200)
 
 
@@ -143,6 +155,7 @@ async def booking_page(request: Request) -> Response:
     return templates.TemplateResponse(request, "booking.html", {
         "site": loket.site, "lang": lang, "base": "", "t": TEXTS[lang],
         "enabled": loket.site.booking.enabled, "agencies": _agencies(loket),
+        "whatsapp": _whatsapp(request) is not None,
         "days": _open_days(loket, lang) if loket.site.booking.enabled else [],
         "today": loket.business_day(loket.clock.now()).isoformat()},
         headers={"Cache-Control": "no-store"})
@@ -186,7 +199,10 @@ def openapi_paths(op: Callable[..., dict[str, Any]], param: Callable[..., dict[s
                      "start": {"type": "string", "pattern": r"^[0-2][0-9]:[0-5][0-9]$"},
                      "name": {"type": "string", "maxLength": 100,
                               "pattern": NAME_PATTERN},
-                     "phone": {"type": "string", "pattern": PHONE_PATTERN}}}
+                     "phone": {"type": "string", "pattern": PHONE_PATTERN},
+                     # proposed addition to API.md (docs/api.md): WhatsApp confirmation and
+                     # reminder, where the site has a WhatsApp number
+                     "whatsapp": {"type": "boolean"}}}
     idempotency = {"name": "Idempotency-Key", "in": "header", "required": False,
                    "schema": {"type": "string", "pattern": "^[!-~]{1,100}$"}}
     return {

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from queue_server.settings import Settings
+from queue_server.settings import Settings, WhatsAppSecrets
 from queue_server.web.app import create_app
 from tests.conftest import MONDAY_MORNING
 from tests.support.booking import booking_site, phone
@@ -160,6 +160,36 @@ def test_booking_is_refused_where_the_site_takes_none(app_db: str) -> None:
         assert answer.status_code == 409 and answer.json()["error"]["code"] == "booking_disabled"
         page = plain.get("/booking")
         assert page.status_code == 200 and "belum menerima antrean online" in page.text
+
+
+# (The words themselves are in the page's text table either way, for the script.)
+WHATSAPP_BOX = '<label for="whatsapp">Kirimi saya konfirmasi dan pengingat lewat WhatsApp</label>'
+
+
+def test_without_a_whatsapp_number_the_page_offers_no_box_and_the_wish_is_ignored(
+        client: TestClient) -> None:
+    page = client.get("/booking")
+    assert page.status_code == 200 and "Nama lengkap" in page.text
+    assert WHATSAPP_BOX not in page.text and 'id="whatsapp"' not in page.text
+    assert book(client, whatsapp=True).status_code == 201
+    assert book(client, 2, whatsapp="ya").status_code == 422  # still checked: a wrong type
+
+
+def test_with_a_whatsapp_number_the_page_offers_the_box_in_both_languages(
+        sqlite_url: str, tmp_path: Path) -> None:
+    site = booking_site(tmp_path)
+    site.write_text(site.read_text(encoding="utf-8") + '\n[whatsapp]\napi_base_url = '
+                    '"http://127.0.0.1:9"\nphone_number_id = "1"\n', encoding="utf-8")
+    settings = Settings.from_env(database_url=sqlite_url, site_file=site,
+                                 clock_start=MONDAY_MORNING,
+                                 whatsapp=WhatsAppSecrets(token="t", app_secret="s",
+                                                          verify_token="v"))
+    with TestClient(create_app(settings)) as with_whatsapp:
+        page = with_whatsapp.get("/booking")
+        english = with_whatsapp.get("/booking?lang=en")
+    assert WHATSAPP_BOX in page.text and 'type="checkbox"' in page.text
+    assert ('<label for="whatsapp">Send me a confirmation and a reminder on WhatsApp</label>'
+            in english.text)
 
 
 def test_statistics_count_online_walk_in_and_no_shows_and_the_dashboard_lists_today(
