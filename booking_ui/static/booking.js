@@ -135,9 +135,12 @@ $("you-form").addEventListener("submit", async (event) => {
   bookingKey = bookingKey || ("bk-" + Date.now().toString(36) + "-"
     + Math.random().toString(36).slice(2, 12));
   try {
+    // The WhatsApp box is on the page only when the office has a WhatsApp number.
+    const whatsapp = document.getElementById("whatsapp");
     const data = await call(() => post("/api/v1/bookings", {
       service: chosen.service.code, date: chosen.day, start: chosen.start,
       name: $("name").value, phone: $("phone").value,
+      ...(whatsapp ? { whatsapp: whatsapp.checked } : {}),
     }, { headers: { "Idempotency-Key": bookingKey } }));
     done(data.booking);
   } catch (e) {

@@ -19,6 +19,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "phone": "Nomor HP (WhatsApp)", "phone_hint": "Contoh: 0812 3456 7890",
         "privacy": "Nama dan nomor HP hanya dipakai untuk pesanan ini dan dihapus setelah "
                    "masa simpan data kantor.",
+        "whatsapp": "Kirimi saya konfirmasi dan pengingat lewat WhatsApp",
+        "whatsapp_hint": "Ke nomor HP di atas: konfirmasi sekarang, pengingat sehari sebelumnya. "
+                         "Balas STOP untuk berhenti.",
         "confirm": "Pesan sekarang", "done": "Pesanan berhasil",
         "your_code": "Kode pesanan Anda", "qr_alt": "Kode QR pesanan untuk check-in",
         "requirements": "Persyaratan yang perlu dibawa", "cost": "Biaya",
@@ -48,6 +51,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "phone": "Mobile number (WhatsApp)", "phone_hint": "E.g. 0812 3456 7890",
         "privacy": "Your name and number are used for this booking only and deleted after "
                    "the office's retention period.",
+        "whatsapp": "Send me a confirmation and a reminder on WhatsApp",
+        "whatsapp_hint": "To the number above: the confirmation now, a reminder the day before. "
+                         "Reply STOP to stop.",
         "confirm": "Book now", "done": "Booked",
         "your_code": "Your booking code", "qr_alt": "Booking QR code for check-in",
         "requirements": "Requirements to bring", "cost": "Cost",

@@ -187,3 +187,35 @@ def test_the_officer_sees_the_booked_visitors_name_and_the_supervisor_the_days_b
     board.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # the table is last
     assert_accessible(board, "supervisor with bookings")
     screenshot(board, "booking-supervisor-today")
+
+
+def test_ticking_the_whatsapp_box_sends_the_confirmation_to_the_phone(
+        new_page: Any, tmp_path: Path) -> None:
+    from tests.integration.test_whatsapp import ENV, PHONE_ID, VISITOR
+    from tests.support.fake_whatsapp import fake_cloud_api, wait_until
+
+    with fake_cloud_api() as fake:
+        site = booking_site(tmp_path)
+        site.write_text(site.read_text(encoding="utf-8") + (
+            f'\n[whatsapp]\napi_base_url = "{fake.url}/v21.0"\n'
+            f'phone_number_id = "{PHONE_ID}"\nnumber = "6282100000000"\n'), encoding="utf-8")
+        with start_server(migrated(tmp_path), site, tmp_path, clock=MONDAY_MORNING,
+                          extra_env=ENV) as server:
+            page = phone_page(new_page, server)
+            page.get_by_role("button", name="Dispendukcapil").click()
+            page.get_by_role("button", name="KTP-el").click()
+            page.get_by_role("button", name="Jumat, 28 November").click()
+            page.get_by_role("button", name="09.00").click()
+            page.get_by_label("Nama lengkap").fill("Siti Aminah")
+            page.get_by_label("Nomor HP (WhatsApp)").fill("0812-3456-7890")
+            box = page.get_by_label("Kirimi saya konfirmasi dan pengingat lewat WhatsApp")
+            assert not box.is_checked()
+            box.check()
+            assert_accessible(page, "booking: whatsapp box")
+            screenshot(page, "booking-whatsapp-box")
+            page.get_by_role("button", name="Pesan sekarang").click()
+            page.get_by_role("heading", name="Pesanan berhasil").wait_for()
+            code = page.locator("#code").inner_text()
+            sent = wait_until(lambda: fake.accepted(VISITOR), what="the confirmation")
+    assert len(sent) == 1 and f"*{code}*" in sent[0].text
+    assert "Jumat, 28 November 2025 pukul 09.00 WIB" in sent[0].text
