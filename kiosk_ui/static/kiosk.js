@@ -463,20 +463,13 @@ function checkIn() {
   state.busy = true;
   $("checkin-go").disabled = true;
   const url = "/kiosk/api/check-in" + (state.printer ? "?printer=" + encodeURIComponent(state.printer) : "");
-  fetch(q(url), {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ code: code })
-  }).then((response) => (
-    response.json().then((body) => ({ status: response.status, body: body }))
-  )).then((answer) => {
-    if (answer.status === 200 || answer.status === 201) { showTicket(answer.body); return; }
-    const error = answer.body && answer.body.error;
-    $("checkin-error").textContent = (error && error.message) || t("network");
+  // Through the shared client like every other request, so a kiosk under /s/{site} checks
+  // in at its own site.
+  post(q(url), { code: code }, { lang: state.lang }).then(showTicket).catch((error) => {
+    const refused = error instanceof ApiError;
+    $("checkin-error").textContent = (refused && error.sentence) || t("network");
     $("checkin-error").hidden = false;
-    $("checkin-code").select();
-  }).catch(() => {
-    $("checkin-error").textContent = t("network");
-    $("checkin-error").hidden = false;
+    if (refused) $("checkin-code").select();
   }).then(() => {
     state.busy = false;
     $("checkin-go").disabled = false;
