@@ -43,7 +43,7 @@ export class Voice {
       try {
         const bytes = await (await fetch(url)).arrayBuffer();
         this.buffers.set(name, trim(decoder, await decoder.decodeAudioData(bytes)));
-      } catch (e) {
+      } catch {
         this.failed.push(name);
       }
     }));
@@ -102,9 +102,10 @@ export class Voice {
     if (!plan.items.length) return Promise.resolve(plan);
     return new Promise((resolve) => {
       const last = this.schedule(ctx, plan, ctx.currentTime + 0.08);
-      const done = () => { clearTimeout(timer); resolve(plan); };
       // onended can be lost if the context is suspended; the timer keeps the queue going.
-      const timer = setTimeout(done, (plan.duration + 2) * 1000);
+      let timer = null;
+      const done = () => { clearTimeout(timer); resolve(plan); };
+      timer = setTimeout(done, (plan.duration + 2) * 1000);
       last.onended = done;
     });
   }

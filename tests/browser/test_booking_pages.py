@@ -13,8 +13,8 @@ import pytest
 
 from tests.browser.conftest import screenshot
 from tests.browser.test_kiosk import assert_accessible, migrated
-from tests.conftest import MONDAY_MORNING
-from tests.support.booking import booking_site
+from tests.conftest import FIXTURES, MONDAY_MORNING
+from tests.support.booking import BOOKING, booking_site
 from tests.support.servers import Server, start_server
 
 pytestmark = pytest.mark.browser
@@ -151,6 +151,33 @@ def test_a_booked_visitor_scans_the_code_at_the_kiosk_and_gets_a_ticket(
     ticket = httpx.get(f"{live_server.url}/api/v1/tickets/{ticket_id.split('/')[0]}",
                        timeout=30).json()["ticket"]
     assert ticket["number"] == number and ticket["status"] == "waiting"
+
+
+def test_a_kiosk_under_a_site_prefix_checks_in_at_its_own_site(
+        new_page: Any, tmp_path: Path) -> None:
+    """A second MPP's kiosk (/s/tetangga/kiosk) sends the check-in to its own site: the
+    booking code exists there only, so the default site would answer "not found"."""
+    second = tmp_path / "site-b-booking.toml"
+    second.write_text((FIXTURES / "site_b.toml").read_text(encoding="utf-8") + BOOKING,
+                      encoding="utf-8")
+    with start_server(migrated(tmp_path), booking_site(tmp_path), tmp_path,
+                      clock="2025-11-24T10:40:00+07:00", more_sites=(second,)) as srv:
+        site = f"{srv.url}/s/tetangga"
+        answer = httpx.post(f"{site}/api/v1/bookings", json={
+            "service": "KTP", "date": "2025-11-24", "start": "11:00", "name": "Warga 9",
+            "phone": "081299990009"}, timeout=30)
+        assert answer.status_code == 201, answer.text
+        code = answer.json()["booking"]["code"]
+        page = new_page(1080, 1920, has_touch=True)
+        page.goto(f"{site}/kiosk")
+        page.get_by_role("button", name="Dispendukcapil").wait_for()
+        page.keyboard.type(code.lower() + "\n")
+        page.get_by_role("heading", name="Nomor antrean Anda").wait_for(timeout=15_000)
+        qr = page.evaluate("() => document.getElementById('ticket-qr').src")
+        ticket_id = qr.split("/t/")[1].split("/")[0]
+        ticket = httpx.get(f"{site}/api/v1/tickets/{ticket_id}", timeout=30).json()["ticket"]
+        assert ticket["number"] == page.locator("#ticket-number").inner_text()
+        screenshot(page, "kiosk-checkin-3-second-site")
 
 
 def test_the_officer_sees_the_booked_visitors_name_and_the_supervisor_the_days_bookings(

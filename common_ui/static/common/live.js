@@ -88,7 +88,7 @@ export class LiveSocket {
     let ws;
     try {
       ws = new window.WebSocket(wsUrl(path));
-    } catch (e) {
+    } catch {
       this.retry();
       return;
     }
@@ -102,7 +102,7 @@ export class LiveSocket {
       this.lastMessageAt = Date.now();
       this.failures = 0;  // the server talks to us: the next drop starts the backoff afresh
       let m;
-      try { m = JSON.parse(message.data); } catch (e) { return; }
+      try { m = JSON.parse(message.data); } catch { return; }
       this.receive(m);
     };
     ws.onclose = (event) => {
@@ -153,6 +153,6 @@ export class LiveSocket {
     this.open = false;
     if (!old) return;
     old.onclose = null;
-    try { old.close(); } catch (e) { /* already closed */ }
+    try { old.close(); } catch { /* already closed */ }
   }
 }

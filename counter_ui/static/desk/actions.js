@@ -11,17 +11,17 @@ export function run(promise) {
   state.version += 1;
   state.busy = true;
   renderButtons();
-  return promise.catch(function (error) {
+  return promise.catch((error) => {
     if (error instanceof ApiError) {
       if (error.status !== 401) { say(error.message, "error"); }
     } else {
       say(t("offline"), "error");
     }
-  }).then(function () {
+  }).then(() => {
     state.busy = false;
     renderButtons();
     // A key pressed while the previous action was under way is done now, not lost.
-    var next = state.pending;
+    const next = state.pending;
     state.pending = null;
     if (next) { act(next); }
   });
@@ -30,29 +30,29 @@ export function run(promise) {
 export function act(action) {
   if (!state.user) { return; }
   if (state.busy) { state.pending = action; return; }
-  var buttons = document.querySelector('#actions [data-action="' + action + '"]');
+  const buttons = document.querySelector('#actions [data-action="' + action + '"]');
   if (buttons && buttons.disabled) { return; }
   if (action === "transfer") { openTransfer(); return; }
   if (action === "break") { toggleBreak(); return; }
   if (action === "call") {
     run(api("POST", "/api/v1/counters/" + encodeURIComponent(state.counter) + "/call")
-      .then(function (data) {
+      .then((data) => {
         if (!data) { say(t("nobody"), "info"); return loadQueues(); }
         say(t("called_msg", { n: data.ticket.number }), "ok");
-        loadQueues().catch(function () {});
+        loadQueues().catch(() => {});
         setTicket(data.ticket);
       }));
     return;
   }
-  var ticket = state.ticket;
+  const ticket = state.ticket;
   if (!ticket) { return; }
-  var messages = { recall: "recalled_msg", start: "started_msg", finish: "finished_msg",
+  const messages = { recall: "recalled_msg", start: "started_msg", finish: "finished_msg",
     "no-show": "no_show_msg", "return": "returned_msg" };
   run(api("POST", "/api/v1/tickets/" + encodeURIComponent(ticket.id) + "/" + action)
-    .then(function (data) {
+    .then((data) => {
       say(t(messages[action], { n: ticket.number }), "ok");
-      var held = data.ticket.status === "called" || data.ticket.status === "serving";
-      loadQueues().catch(function () {});
+      const held = data.ticket.status === "called" || data.ticket.status === "serving";
+      loadQueues().catch(() => {});
       setTicket(held ? data.ticket : null);
     }));
 }
@@ -61,21 +61,21 @@ export function callNumber(number) {
   if (!state.user || !number) { return; }
   if (state.busy) { return; }
   run(api("POST", "/api/v1/counters/" + encodeURIComponent(state.counter) + "/call-number",
-    { number: number }).then(function (data) {
+    { number: number }).then((data) => {
     $("call-number-input").value = "";
     // Back to the keyboard shortcuts (S, F, …), which an input field would swallow.
     if (document.activeElement === $("call-number-input")) { $("call-number-input").blur(); }
     say(t("called_number_msg", { n: data.ticket.number }), "ok");
-    loadQueues().catch(function () {});
+    loadQueues().catch(() => {});
     setTicket(data.ticket);
   }));
 }
 
 export function renderButtons() {
-  var ticket = state.ticket;
-  var status = ticket ? ticket.status : null;
-  var onBreak = state.counterState === "break";
-  var allowed = {
+  const ticket = state.ticket;
+  const status = ticket ? ticket.status : null;
+  const onBreak = state.counterState === "break";
+  const allowed = {
     call: !ticket && !onBreak,
     recall: status === "called",
     start: status === "called",
@@ -85,12 +85,12 @@ export function renderButtons() {
     transfer: !!ticket,
     "break": !ticket
   };
-  document.querySelectorAll("#actions [data-action]").forEach(function (button) {
+  document.querySelectorAll("#actions [data-action]").forEach((button) => {
     button.disabled = state.busy || !allowed[button.dataset.action];
   });
-  var blocked = !canCall();
+  const blocked = !canCall();
   $("call-number-submit").disabled = blocked;
-  document.querySelectorAll("#next-rows button.row-call").forEach(function (button) {
+  document.querySelectorAll("#next-rows button.row-call").forEach((button) => {
     button.disabled = blocked;
   });
 }

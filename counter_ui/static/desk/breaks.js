@@ -11,16 +11,16 @@ export function breakMessage(info) {
 }
 
 export function renderBreak() {
-  var onBreak = state.counterState === "break";
-  var info = state.breakInfo;
-  var queued = !onBreak && info && info.state === "queued";
+  const onBreak = state.counterState === "break";
+  const info = state.breakInfo;
+  const queued = !onBreak && info && info.state === "queued";
   $("break-label").textContent = onBreak ? t("resume") : queued ? t("cancel_break") : t("break");
   $("break-button").classList.toggle("on", onBreak);
   $("break-button").classList.toggle("queued", !!queued);
-  var box = $("break-state");
+  const box = $("break-state");
   box.dataset.state = onBreak ? "on" : queued ? "queued" : (info && info.state) || "none";
   if (onBreak) {
-    var until = info && info.until;
+    const until = info && info.until;
     box.textContent = t("break_on", { t: clock(state.counterSince) }) +
       (until ? t("break_until", { u: clock(until) }) : ".");
     box.className = "break-state on";
@@ -44,11 +44,11 @@ export function takeBreak(fromServer) {
 }
 
 export function toggleBreak() {
-  var path = "/api/v1/counters/" + encodeURIComponent(state.counter);
-  var queued = state.breakInfo && state.breakInfo.state === "queued";
+  const path = "/api/v1/counters/" + encodeURIComponent(state.counter);
+  const queued = state.breakInfo && state.breakInfo.state === "queued";
   if (state.counterState === "break" || queued) {
-    run(api("POST", path + "/resume", {}).then(function (data) {
-      var info = (data && data["break"]) || {};
+    run(api("POST", path + "/resume", {}).then((data) => {
+      const info = (data && data["break"]) || {};
       state.breakInfo = null;
       say(breakMessage(info) || t(info.state === "cancelled" ? "break_cancelled" : "resumed"), "ok");
       return refresh();
@@ -60,41 +60,41 @@ export function toggleBreak() {
 
 export function requestBreak(minutes) {
   $("break-dialog").close();
-  var path = "/api/v1/counters/" + encodeURIComponent(state.counter) + "/break";
-  run(api("POST", path, { minutes: minutes }).then(function (data) {
-    var info = (data && data["break"]) || {};
+  const path = "/api/v1/counters/" + encodeURIComponent(state.counter) + "/break";
+  run(api("POST", path, { minutes: minutes }).then((data) => {
+    const info = (data && data["break"]) || {};
     state.breakInfo = info;
-    var key = { granted: "break_granted", queued: "break_queued", refused: "break_refused" }[info.state];
+    const key = { granted: "break_granted", queued: "break_queued", refused: "break_refused" }[info.state];
     say(breakMessage(info) || (key ? t(key, { u: clock(info.until) }) : ""),
       info.state === "refused" ? "error" : info.state === "queued" ? "warn" : "ok");
     return refresh();
-  }, function (error) {
+  }, (error) => {
     if (error instanceof ApiError && (error.status === 404 || error.status === 405)) {
       say(t("break_missing"), "error");
       return;
     }
     throw error;
-  }).then(function () { renderBreak(); loadPlan(); }));
+  }).then(() => { renderBreak(); loadPlan(); }));
 }
 
 export function loadPlan() {
-  var body = $("plan-body");
-  api("GET", "/api/v1/rotation-plan").then(function (data) {
+  const body = $("plan-body");
+  api("GET", "/api/v1/rotation-plan").then((data) => {
     body.textContent = "";
-    var plan = (data && data.rotation_plan) || {};
-    var rows = plan.entries || [];
+    const plan = (data && data.rotation_plan) || {};
+    const rows = plan.entries || [];
     if (!rows.length) {
-      var why = (plan.problem && plan.problem.reason) || plan.note || t("plan_empty");
+      const why = (plan.problem && plan.problem.reason) || plan.note || t("plan_empty");
       body.textContent = why;
       return;
     }
     const list = el("ol");
-    rows.forEach(function (entry) {
+    rows.forEach((entry) => {
       list.appendChild(el("li", entry.counter === state.counter ? "mine" : null,
         clock(entry.start) + "–" + clock(entry.end) + "  " + counterLabel(entry.counter)));
     });
     body.appendChild(list);
-  }).catch(function (error) {
+  }).catch((error) => {
     body.textContent = error && error.status === 404 ? t("plan_missing") :
       (error && error.message) || t("error");
   });

@@ -15,17 +15,17 @@ import { renderTransferList } from "./transfer.js";
 
 // --- keyboard -------------------------------------------------------------------------
 
-var KEYS = { " ": "call", "F1": "call", "r": "recall", "s": "start", "f": "finish",
+const KEYS = { " ": "call", "F1": "call", "r": "recall", "s": "start", "f": "finish",
   "n": "no-show", "k": "return", "a": "transfer", "i": "break" };
 
-document.addEventListener("keydown", function (event) {
+document.addEventListener("keydown", (event) => {
   if ($("desk").hidden || event.ctrlKey || event.altKey || event.metaKey) { return; }
   if ($("transfer-dialog").open || $("break-dialog").open) { return; }
-  var target = event.target;
+  const target = event.target;
   if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" ||
                  target.tagName === "SELECT")) { return; }
-  var key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
-  var action = KEYS[key];
+  const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+  const action = KEYS[key];
   if (!action) { return; }
   // Space on a focused button would click it as well; the shortcut alone must act.
   event.preventDefault();
@@ -34,54 +34,54 @@ document.addEventListener("keydown", function (event) {
 
 // --- wiring ---------------------------------------------------------------------------
 
-document.querySelectorAll("#actions [data-action]").forEach(function (button) {
-  button.addEventListener("click", function () { act(button.dataset.action); });
+document.querySelectorAll("#actions [data-action]").forEach((button) => {
+  button.addEventListener("click", () => { act(button.dataset.action); });
 });
 
-$("call-number-form").addEventListener("submit", function (event) {
+$("call-number-form").addEventListener("submit", (event) => {
   event.preventDefault();
   callNumber($("call-number-input").value.trim());
 });
 setInterval(renderTimer, 1000);
 
 $("transfer-search").addEventListener("input", renderTransferList);
-$("transfer-search").addEventListener("keydown", function (event) {
+$("transfer-search").addEventListener("keydown", (event) => {
   if (event.key === "Enter") {
     event.preventDefault();
-    var first = document.querySelector("#transfer-list button.choice");
+    const first = document.querySelector("#transfer-list button.choice");
     if (first) { first.click(); }
   }
 });
-$("transfer-cancel").addEventListener("click", function () { $("transfer-dialog").close(); });
-$("break-cancel").addEventListener("click", function () { $("break-dialog").close(); });
-document.querySelectorAll("#break-dialog [data-minutes]").forEach(function (button) {
-  button.addEventListener("click", function () { requestBreak(Number(button.dataset.minutes)); });
+$("transfer-cancel").addEventListener("click", () => { $("transfer-dialog").close(); });
+$("break-cancel").addEventListener("click", () => { $("break-dialog").close(); });
+document.querySelectorAll("#break-dialog [data-minutes]").forEach((button) => {
+  button.addEventListener("click", () => { requestBreak(Number(button.dataset.minutes)); });
 });
-$("plan").addEventListener("toggle", function () { if ($("plan").open) { loadPlan(); } });
+$("plan").addEventListener("toggle", () => { if ($("plan").open) { loadPlan(); } });
 
 $("change-counter").addEventListener("click", showPick);
-$("lang-toggle").addEventListener("click", function () {
+$("lang-toggle").addEventListener("click", () => {
   state.lang = state.lang === "id" ? "en" : "id";
   localStorage.setItem(LANG_KEY, state.lang);
   applyLanguage();
 });
 
-$("signin-form").addEventListener("submit", function (event) {
+$("signin-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  var submit = $("signin-submit");
+  const submit = $("signin-submit");
   submit.disabled = true;
   api("POST", "/api/v1/session", {
     username: $("username").value.trim(), password: $("password").value, counter: state.counter
-  }).then(function (data) {
+  }).then((data) => {
     $("password").value = "";
     enterDesk(data);
-  }).catch(function (error) {
+  }).catch((error) => {
     showSignIn(error instanceof ApiError ? error.message : t("offline"));
-  }).then(function () { submit.disabled = false; });
+  }).then(() => { submit.disabled = false; });
 });
 
-$("sign-out").addEventListener("click", function () {
-  api("DELETE", "/api/v1/session").catch(function () {}).then(function () {
+$("sign-out").addEventListener("click", () => {
+  api("DELETE", "/api/v1/session").catch(() => {}).then(() => {
     stopLive();
     state.user = null;
     state.csrf = null;

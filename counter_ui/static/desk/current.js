@@ -6,11 +6,11 @@ import { api } from "./server.js";
 import { clock, clockFigure, counterName, duration, parseTime, priorityName, serverNow, serviceName, state, t } from "./state.js";
 
 export function renderTimer() {
-  var ticket = state.ticket;
-  var box = $("cur-timer-box");
+  const ticket = state.ticket;
+  const box = $("cur-timer-box");
   if (!ticket) { box.hidden = true; return; }
-  var serving = ticket.status === "serving" && ticket.started_at;
-  var from = parseTime(serving ? ticket.started_at : ticket.called_at);
+  const serving = ticket.status === "serving" && ticket.started_at;
+  const from = parseTime(serving ? ticket.started_at : ticket.called_at);
   box.hidden = isNaN(from);
   if (isNaN(from)) { return; }
   $("cur-timer-label").textContent = t(serving ? "timer_serving" : "timer_called");
@@ -19,30 +19,30 @@ export function renderTimer() {
 }
 
 export function renderTicket() {
-  var ticket = state.ticket;
+  const ticket = state.ticket;
   $("cur-number").textContent = ticket ? ticket.number : "";
   $("cur-number").hidden = !ticket;
   $("cur-empty").hidden = !!ticket;
-  var onBreak = state.counterState === "break";
+  const onBreak = state.counterState === "break";
   $("cur-empty").textContent = onBreak ? t("on_break_card") : t("no_ticket");
   $("cur-empty").className = "empty" + (onBreak ? " resting" : "");
   $("cur-details").hidden = !ticket;
   if (!ticket) { renderTimer(); }
-  var status = $("cur-status");
+  const status = $("cur-status");
   status.textContent = ticket ? t("st_" + ticket.status) : "";
   status.className = "status " + (ticket ? ticket.status : "");
   if (!ticket) { return; }
-  var visitor = $("cur-visitor");
+  const visitor = $("cur-visitor");
   visitor.hidden = !ticket.visitor;
   visitor.textContent = ticket.visitor ? t("booked_visitor", {
     name: ticket.visitor.name || "—", code: ticket.visitor.booking,
     slot: String(ticket.visitor.slot).replace(":", ".") }) : "";
   $("cur-service").textContent = (state.lang === "en" && ticket.service_name_en
     ? ticket.service_name_en : ticket.service_name) + " · " + ticket.agency_name;
-  var priority = $("cur-priority");
+  const priority = $("cur-priority");
   priority.hidden = !ticket.priority;
   priority.textContent = ticket.priority ? t("priority") + ": " + priorityName(ticket.priority) : "";
-  var since = t("issued", { t: clock(ticket.issued_at) });
+  let since = t("issued", { t: clock(ticket.issued_at) });
   if (ticket.called_at) {
     since += " · " + t("waited", {
       d: duration((Date.parse(ticket.called_at) - Date.parse(ticket.issued_at)) / 1000) });
@@ -50,11 +50,11 @@ export function renderTicket() {
   $("cur-since").textContent = since;
   $("cur-recalls").textContent = ticket.recall_count ? t("recalled", { n: ticket.recall_count }) : "";
   renderTimer();
-  var history = ticket.transfers || [];
+  const history = ticket.transfers || [];
   $("cur-transfers").hidden = history.length === 0;
-  var list = $("cur-transfer-list");
+  const list = $("cur-transfer-list");
   list.textContent = "";
-  history.forEach(function (step) {
+  history.forEach((step) => {
     list.appendChild(el("li", null, clock(step.at) + "  " + t("from_to", {
       a: serviceName(step.from), b: serviceName(step.to) }) +
       (step.counter ? " · " + counterName(step.counter) : "")));
@@ -63,7 +63,7 @@ export function renderTicket() {
 
 export function setTicket(ticket) {
   if (!ticket) { state.ticket = null; renderAll(); return Promise.resolve(); }
-  var keep = state.ticket && state.ticket.id === ticket.id ? state.ticket.transfers : null;
+  const keep = state.ticket && state.ticket.id === ticket.id ? state.ticket.transfers : null;
   // Only the call and /current name a booked visitor; the actions after keep it.
   if (ticket.visitor === undefined && state.ticket && state.ticket.id === ticket.id) {
     ticket.visitor = state.ticket.visitor;
@@ -73,20 +73,20 @@ export function setTicket(ticket) {
   renderAll();
   if (!ticket.transfer_count) { return Promise.resolve(); }
   return api("GET", "/api/v1/tickets/" + encodeURIComponent(ticket.id) + "/transfers")
-    .then(function (data) {
+    .then((data) => {
       if (state.ticket && state.ticket.id === ticket.id) {
         state.ticket.transfers = data.transfers || [];
         renderTicket();
       }
-    }).catch(function () { /* the history is a nicety; the ticket still shows */ });
+    }).catch(() => { /* the history is a nicety; the ticket still shows */ });
 }
 
 export function loadCurrent() {
   // An answer that started before one of our own actions is older than what the action
   // returned, so it is dropped.
-  var version = state.version;
+  const version = state.version;
   return api("GET", "/api/v1/counters/" + encodeURIComponent(state.counter) + "/current")
-    .then(function (data) {
+    .then((data) => {
       if (version !== state.version || state.busy) { return; }
       takeBreak(data["break"]);
       state.counterState = data.state;

@@ -10,7 +10,7 @@ let socket = null;
 
 export function startLive() {
   stopLive();
-  state.pollTimer = setInterval(function () {
+  state.pollTimer = setInterval(() => {
     if (!socket || !socket.open) { refresh(); return; }
     renderQueues();
   }, POLL_MS);
@@ -51,15 +51,15 @@ export function stopLive() {
 }
 
 export function topics() {
-  var list = ["counter:" + state.counter];
-  var info = counterInfo(state.counter);
-  (info ? info.services : []).forEach(function (s) { if (s !== "*") { list.push("service:" + s); } });
+  const list = ["counter:" + state.counter];
+  const info = counterInfo(state.counter);
+  (info ? info.services : []).forEach((s) => { if (s !== "*") { list.push("service:" + s); } });
   return list.join(",");
 }
 
 export function refresh() {
   if (!state.user) { return Promise.resolve(); }
-  return Promise.all([loadCurrent(), loadQueues()]).catch(function () {});
+  return Promise.all([loadCurrent(), loadQueues()]).catch(() => {});
 }
 
 export function refreshSoon() {

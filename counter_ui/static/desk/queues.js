@@ -12,7 +12,7 @@ export function renderQueues() {
   const data = state.queues;
   if (!data) { return; }
   const elapsed = (Date.now() - state.queuesAt) / 1000;
-  data.queues.forEach(function (q) {
+  data.queues.forEach((q) => {
     const row = el("tr");
     row.dataset.service = q.service;
     const count = el("td", "count", String(q.waiting));
@@ -34,7 +34,7 @@ export function renderNext(elapsed) {
   const data = state.queues;
   const list = (data && data.next) || [];
   const blocked = !canCall();
-  list.forEach(function (item) {
+  list.forEach((item) => {
     const row = el("tr");
     row.dataset.ticket = item.id;
     row.dataset.number = item.number;
@@ -48,7 +48,7 @@ export function renderNext(elapsed) {
     button.type = "button";
     button.setAttribute("aria-label", t("call_row", { n: item.number }));
     button.disabled = blocked;
-    button.addEventListener("click", function () { callNumber(item.number); });
+    button.addEventListener("click", () => { callNumber(item.number); });
     const action = el("td");
     action.appendChild(button);
     row.append(number, el("td", null, localName(item.service_name_en, item.service_name)),
@@ -71,7 +71,7 @@ export function renderNext(elapsed) {
 
 export function loadQueues() {
   return api("GET", "/api/v1/counters/" + encodeURIComponent(state.counter) + "/queues")
-    .then(function (data) {
+    .then((data) => {
       learnServerTime(data.at);
       state.queues = data;
       state.queuesAt = Date.now();

@@ -8,10 +8,10 @@ import { state, t } from "./state.js";
 export { ApiError };
 
 export function api(method, path, body) {
-  return request(method, path, { body: body, csrf: state.csrf, lang: state.lang }).then(function (data) {
+  return request(method, path, { body: body, csrf: state.csrf, lang: state.lang }).then((data) => {
     setOffline(false);
     return data;
-  }, function (error) {
+  }, (error) => {
     if (!(error instanceof ApiError)) {
       setOffline(true);
       throw error;
@@ -31,12 +31,12 @@ export function setOffline(offline) {
 }
 
 export function updateConn() {
-  var conn = $("conn");
+  const conn = $("conn");
   conn.hidden = !state.user;
   conn.className = "conn " + (state.offline ? "down" : "up");
   conn.textContent = state.offline ? "Offline" : t("online");
 }
 
 export function loadServices() {
-  return api("GET", "/api/v1/services").then(function (data) { state.services = data; });
+  return api("GET", "/api/v1/services").then((data) => { state.services = data; });
 }

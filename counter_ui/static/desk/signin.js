@@ -7,26 +7,26 @@ import { ApiError, api, loadServices, updateConn } from "./server.js";
 import { COUNTER_KEY, agencyName, counterInfo, counterLabel, state, t } from "./state.js";
 
 export function show(section) {
-  ["pick", "signin", "desk"].forEach(function (id) { $(id).hidden = id !== section; });
+  ["pick", "signin", "desk"].forEach((id) => { $(id).hidden = id !== section; });
   $("who").hidden = section !== "desk";
   $("sign-out").hidden = section !== "desk";
   updateConn();
   if (section === "signin") {
-    setTimeout(function () { ($("username").value ? $("password") : $("username")).focus(); }, 0);
+    setTimeout(() => { ($("username").value ? $("password") : $("username")).focus(); }, 0);
   }
 }
 
 export function showPick() {
-  var list = $("pick-list");
+  const list = $("pick-list");
   list.textContent = "";
-  state.counters.forEach(function (c) {
+  state.counters.forEach((c) => {
     const button = el("button", "btn pick");
     button.type = "button";
     button.dataset.counter = c.code;
     button.append(el("strong", null, c.name), el("span", null,
       (c.agency ? agencyName(c.agency) + " · " : "") +
       (c.priority_only ? t("priority") + " · " : "") + c.services.join(", ")));
-    button.addEventListener("click", function () {
+    button.addEventListener("click", () => {
       localStorage.setItem(COUNTER_KEY, c.code);
       state.counter = c.code;
       showSignIn(null);
@@ -38,7 +38,7 @@ export function showPick() {
 
 export function showSignIn(message) {
   $("signin-counter").textContent = counterLabel(state.counter);
-  var box = $("signin-message");
+  const box = $("signin-message");
   box.hidden = !message;
   box.textContent = message || "";
   show("signin");
@@ -78,18 +78,18 @@ export function applyLanguage() {
 
 export function boot() {
   applyLanguage();
-  api("GET", "/api/v1/counters").then(function (data) {
+  api("GET", "/api/v1/counters").then((data) => {
     state.counters = data.counters || [];
-    return loadServices().catch(function () {});
-  }).then(function () {
-    return api("GET", "/api/v1/session").then(function (session) {
+    return loadServices().catch(() => {});
+  }).then(() => {
+    return api("GET", "/api/v1/session").then((session) => {
       if (session.counter) { enterDesk(session); return; }
       throw new ApiError(401, null);
-    }).catch(function () {
+    }).catch(() => {
       state.counter = localStorage.getItem(COUNTER_KEY);
       if (state.counter && counterInfo(state.counter)) { showSignIn(null); } else { showPick(); }
     });
-  }).catch(function () {
+  }).catch(() => {
     setTimeout(boot, 3000);
   });
 }

@@ -16,39 +16,34 @@ export const state = {
   skewMs: 0
 };
 
-export const t = translator(TEXT, function () { return state.lang; });
+export const t = translator(TEXT, () => state.lang);
 
 export function counterInfo(code) {
-  for (var i = 0; i < state.counters.length; i++) {
-    if (state.counters[i].code === code) { return state.counters[i]; }
-  }
-  return null;
+  return state.counters.find((c) => c.code === code) || null;
 }
 
 export function agencyName(code) {
-  var agencies = (state.services && state.services.agencies) || [];
-  for (var i = 0; i < agencies.length; i++) {
-    if (agencies[i].code === code) { return agencies[i].short_name || agencies[i].name; }
-  }
+  const agencies = (state.services && state.services.agencies) || [];
+  const agency = agencies.find((a) => a.code === code);
+  if (agency) { return agency.short_name || agency.name; }
   return code || "";
 }
 
 export function counterLabel(code) {
-  var info = counterInfo(code);
+  const info = counterInfo(code);
   if (!info) { return code || ""; }
   return info.agency ? info.name + " · " + agencyName(info.agency) : info.name;
 }
 
 export function counterName(code) {
-  var info = counterInfo(code);
+  const info = counterInfo(code);
   return info ? info.name : code;
 }
 
 export function priorityName(code) {
-  var list = (state.services && state.services.priority_categories) || [];
-  for (var i = 0; i < list.length; i++) {
-    if (list[i].code === code) { return state.lang === "en" ? list[i].name_en : list[i].name; }
-  }
+  const list = (state.services && state.services.priority_categories) || [];
+  const category = list.find((c) => c.code === code);
+  if (category) { return state.lang === "en" ? category.name_en : category.name; }
   return code;
 }
 
@@ -59,37 +54,37 @@ export function clock(iso) { return iso ? iso.substring(11, 16).replace(":", "."
 export function parseTime(iso) { return iso ? Date.parse(String(iso).replace(/(\.\d{3})\d+/, "$1")) : NaN; }
 
 export function learnServerTime(iso) {
-  var at = parseTime(iso);
+  const at = parseTime(iso);
   if (!isNaN(at)) { state.skewMs = at - Date.now(); }
 }
 
 export function serverNow() { return Date.now() + state.skewMs; }
 
 export function clockFigure(seconds) {
-  var s = Math.max(0, Math.floor(seconds));
-  var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-  var two = function (n) { return (n < 10 ? "0" : "") + n; };
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  const two = (n) => (n < 10 ? "0" : "") + n;
   return h ? h + ":" + two(m) + ":" + two(r) : m + ":" + two(r);
 }
 
 export function duration(seconds) {
-  var m = Math.max(0, Math.floor(seconds / 60));
+  const m = Math.max(0, Math.floor(seconds / 60));
   if (m >= 60) { return t("hours", { h: Math.floor(m / 60), m: m % 60 }); }
   return t("minutes", { m: m });
 }
 
 export function serviceName(code) {
-  var all = allServices();
-  for (var i = 0; i < all.length; i++) {
-    if (all[i].code === code) { return state.lang === "en" && all[i].name_en ? all[i].name_en : all[i].name; }
-  }
+  const service = allServices().find((s) => s.code === code);
+  if (service) { return state.lang === "en" && service.name_en ? service.name_en : service.name; }
   return code;
 }
 
 export function allServices() {
-  var out = [];
-  ((state.services && state.services.agencies) || []).forEach(function (agency) {
-    agency.services.forEach(function (s) {
+  const out = [];
+  ((state.services && state.services.agencies) || []).forEach((agency) => {
+    agency.services.forEach((s) => {
       out.push({ code: s.code, name: s.name, name_en: s.name_en, agency: agency.short_name || agency.name,
         waiting: s.waiting });
     });
@@ -98,7 +93,7 @@ export function allServices() {
 }
 
 export function say(text, kind) {
-  var box = $("message");
+  const box = $("message");
   box.hidden = !text;
   box.textContent = text || "";
   box.className = "message " + (kind || "");

@@ -7,7 +7,7 @@ import { api, loadServices } from "./server.js";
 import { allServices, say, state, t } from "./state.js";
 
 export function openTransfer() {
-  var dialog = $("transfer-dialog");
+  const dialog = $("transfer-dialog");
   $("transfer-search").value = "";
   loadServices().then(renderTransferList, renderTransferList);
   renderTransferList();
@@ -20,15 +20,15 @@ export function normalise(text) {
 }
 
 export function renderTransferList() {
-  var list = $("transfer-list");
+  const list = $("transfer-list");
   list.textContent = "";
-  var words = normalise($("transfer-search").value).split(/\s+/).filter(Boolean);
-  var current = state.ticket ? state.ticket.service : null;
-  var shown = 0;
-  allServices().forEach(function (s) {
+  const words = normalise($("transfer-search").value).split(/\s+/).filter(Boolean);
+  const current = state.ticket ? state.ticket.service : null;
+  let shown = 0;
+  allServices().forEach((s) => {
     if (s.code === current) { return; }
-    var hay = normalise(s.code + " " + s.name + " " + s.name_en + " " + s.agency);
-    if (!words.every(function (w) { return hay.indexOf(w) >= 0; })) { return; }
+    const hay = normalise(s.code + " " + s.name + " " + s.name_en + " " + s.agency);
+    if (!words.every((w) => hay.indexOf(w) >= 0)) { return; }
     if (shown >= 50) { return; }
     shown += 1;
     const button = el("button", "choice");
@@ -36,7 +36,7 @@ export function renderTransferList() {
     button.dataset.service = s.code;
     button.append(el("strong", null, state.lang === "en" && s.name_en ? s.name_en : s.name),
                   el("span", null, s.agency + " · " + s.code + " · " + t("total", { n: s.waiting })));
-    button.addEventListener("click", function () { doTransfer(s); });
+    button.addEventListener("click", () => { doTransfer(s); });
     const item = el("li");
     item.appendChild(button);
     list.appendChild(item);
@@ -47,13 +47,13 @@ export function renderTransferList() {
 }
 
 export function doTransfer(service) {
-  var ticket = state.ticket;
+  const ticket = state.ticket;
   $("transfer-dialog").close();
   if (!ticket) { return; }
   run(api("POST", "/api/v1/tickets/" + encodeURIComponent(ticket.id) + "/transfer",
-    { service: service.code }).then(function () {
+    { service: service.code }).then(() => {
     say(t("transferred_msg", { n: ticket.number, s: service.name }), "ok");
-    loadQueues().catch(function () {});
+    loadQueues().catch(() => {});
     setTicket(null);
   }));
 }

@@ -20,6 +20,23 @@ let pollTimer = null;
 let refreshing = false;
 let again = false;
 
+// The one live connection; it starts at the end, once polling is set up.
+const live = new LiveSocket({
+  path: () => "/ws?topics=supervisor",
+  since: Number(panel.dataset.seq || 0),
+  onOpen: () => { stopPolling(); show("ws"); },
+  // Anything the server says (an event, a snapshot, a heartbeat) is a cue to redraw.
+  onSnapshot: refresh,
+  onEvent: refresh,
+  onMessage: refresh,
+  onClose: (event, wasOpen) => {
+    if (wasOpen) show("off");
+    // Without a WebSocket (not deployed yet, or a proxy blocks it) the 5 s refresh carries on.
+    startPolling();
+    if (dot.dataset.state !== "off") show("poll");
+  },
+});
+
 function show(state) {
   dot.dataset.state = state;
   label.textContent = t(state === "ws" ? "ws" : state === "off" ? "off" : "poll");
@@ -37,7 +54,7 @@ async function refresh() {
       const marker = panel.querySelector("[data-seq]");
       if (marker) live.advance(Number(marker.dataset.seq || 0));
     }
-  } catch (e) { /* keep the last picture; the next round tries again */ }
+  } catch { /* keep the last picture; the next round tries again */ }
   refreshing = false;
   if (again) { again = false; setTimeout(refresh, 250); }
 }
@@ -48,22 +65,6 @@ function startPolling() {
 function stopPolling() {
   if (pollTimer !== null) { clearInterval(pollTimer); pollTimer = null; }
 }
-
-const live = new LiveSocket({
-  path: () => "/ws?topics=supervisor",
-  since: Number(panel.dataset.seq || 0),
-  onOpen: () => { stopPolling(); show("ws"); },
-  // Anything the server says (an event, a snapshot, a heartbeat) is a cue to redraw.
-  onSnapshot: refresh,
-  onEvent: refresh,
-  onMessage: refresh,
-  onClose: (event, wasOpen) => {
-    if (wasOpen) show("off");
-    // Without a WebSocket (not deployed yet, or a proxy blocks it) the 5 s refresh carries on.
-    startPolling();
-    if (dot.dataset.state !== "off") show("poll");
-  },
-});
 
 show("poll");
 startPolling();

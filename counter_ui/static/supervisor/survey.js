@@ -10,50 +10,46 @@ const TEXT = {
         failed: "The rating was not sent. Check the connection and try again." },
 };
 
-(function () {
-  const root = document.querySelector("main.survey");
-  const form = document.getElementById("survey");
-  const thanks = document.getElementById("thanks");
-  const lang = root.dataset.lang === "en" ? "en" : "id";
-  const t = translator(TEXT, lang);
-  const TABLET_POLL_MS = 5000;
-  const TABLET_RESET_MS = 20000;
+const root = document.querySelector("main.survey");
+const form = document.getElementById("survey");
+const thanks = document.getElementById("thanks");
+const lang = root.dataset.lang === "en" ? "en" : "id";
+const t = translator(TEXT, lang);
+const TABLET_POLL_MS = 5000;
+const TABLET_RESET_MS = 20000;
 
-  function tabletWatch(currentId) {
-    // Reload when the counter finishes another ticket (bounded: one check every 5 s).
-    if (root.dataset.mode !== "tablet") return;
-    const code = encodeURIComponent(root.dataset.counter);
-    setInterval(async () => {
-      try {
-        const body = await get(`/api/v1/counters/${code}/survey-ticket`, {cache: "no-store"});
-        const next = body.ticket ? body.ticket.id : null;
-        if (next && next !== currentId) location.reload();
-      } catch (e) { /* try again next round */ }
-    }, TABLET_POLL_MS);
-  }
+function tabletWatch(currentId) {
+  // Reload when the counter finishes another ticket (bounded: one check every 5 s).
+  if (root.dataset.mode !== "tablet") return;
+  const code = encodeURIComponent(root.dataset.counter);
+  setInterval(async () => {
+    try {
+      const body = await get(`/api/v1/counters/${code}/survey-ticket`, {cache: "no-store"});
+      const next = body.ticket ? body.ticket.id : null;
+      if (next && next !== currentId) location.reload();
+    } catch { /* try again next round */ }
+  }, TABLET_POLL_MS);
+}
 
-  const signin = document.getElementById("tablet-signin");
-  if (signin) {
-    // The tablet signs in without a counter, so the officer's own counter session stays.
-    signin.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const data = new FormData(signin);
-      const failed = document.getElementById("signin-error");
-      try {
-        await post(`/api/v1/session?lang=${lang}`, {username: data.get("username"),
-                   password: data.get("password"), counter: null}, {lang: lang});
-        location.reload();
-        return;
-      } catch (e) {
-        failed.textContent = (e instanceof ApiError && e.sentence) || t("failed");
-      }
-      failed.hidden = false;
-    });
-    return;
-  }
+// The tablet signs in without a counter, so the officer's own counter session stays.
+function wireTabletSignIn(signin) {
+  signin.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(signin);
+    const failed = document.getElementById("signin-error");
+    try {
+      await post(`/api/v1/session?lang=${lang}`, {username: data.get("username"),
+                 password: data.get("password"), counter: null}, {lang: lang});
+      location.reload();
+      return;
+    } catch (e) {
+      failed.textContent = (e instanceof ApiError && e.sentence) || t("failed");
+    }
+    failed.hidden = false;
+  });
+}
 
-  if (!form) { tabletWatch(null); return; }
-
+function wireForm() {
   form.addEventListener("change", (event) => {
     const fieldset = event.target.closest("fieldset.question");
     if (fieldset) fieldset.classList.remove("missing");
@@ -123,11 +119,22 @@ const TEXT = {
         setTimeout(() => location.reload(), TABLET_RESET_MS);
         tabletWatch(form.dataset.ticket);
       }
-    } catch (e) {
+    } catch {
       error.textContent = t("failed");
       error.hidden = false;
       button.disabled = false;
     }
   });
+}
+
+// One page, three uses: the tablet's sign-in, a tablet waiting for the next finished
+// ticket, or the questionnaire itself (whose tablet then waits for the next one).
+const signin = document.getElementById("tablet-signin");
+if (signin) {
+  wireTabletSignIn(signin);
+} else if (!form) {
+  tabletWatch(null);
+} else {
+  wireForm();
   tabletWatch(form.dataset.ticket);
-})();
+}
