@@ -52,6 +52,8 @@ class Loket:
     config_version: int = 0
     #: issuing's group commit (``services/tickets.issue_ticket``), made on first use
     issuing: GroupCommit[Any, Any] | None = field(default=None, repr=False, compare=False)
+    #: calling's group commit (``services/tickets.call_next``), made on first use
+    calling: GroupCommit[Any, Any] | None = field(default=None, repr=False, compare=False)
     #: where the site's pages live under the server's root: "" for the default site,
     #: ``/s/{code}`` for the others of a multi-site server
     path: str = ""

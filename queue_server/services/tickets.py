@@ -11,19 +11,19 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from queue_server.domain import ordering
 from queue_server.domain import tickets as lifecycle
 from queue_server.domain.errors import Closed, DomainError, Forbidden, Invalid, NotFound
 from queue_server.domain.numbering import format_number, parse_number
 from queue_server.domain.tickets import Status, Ticket
-from queue_server.services import issuing_batch
+from queue_server.services import calling_batch, issuing_batch
 from queue_server.services.access import Role, oversees_counters
+from queue_server.services.calling_batch import call_batch
 from queue_server.services.context import Actor, Loket
 from queue_server.services.group_commit import GroupCommit
 from queue_server.services.issuing_batch import issue_batch
 from queue_server.services.ticket_events import emit_ticket
 from queue_server.services.ticket_json import ticket_json
-from queue_server.services.ticket_rows import ORDER_TIME, candidate, select_tickets, to_domain
+from queue_server.services.ticket_rows import select_tickets, to_domain
 
 # Re-exported: callers elsewhere still read a ticket through ``tickets``.
 from queue_server.services.waiting import holder_view as holder_view
@@ -31,7 +31,7 @@ from queue_server.services.waiting import ticket_view as ticket_view
 from queue_server.services.waiting import visitor_key as visitor_key
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
-from queue_server.store.dialect import locking, skip_locked
+from queue_server.store.dialect import locking
 
 # --- issuing --------------------------------------------------------------------------------
 
@@ -109,45 +109,16 @@ def _check_counter(actor: Actor, counter_code: str) -> None:
 
 async def call_next(loket: Loket, counter_code: str, actor: Actor) -> dict[str, Any] | None:
     """The counter's next ticket (priority first, without starving the others), or ``None``
-    when nobody waits. Two counters calling at once never get the same ticket."""
+    when nobody waits. Two counters calling at once never get the same ticket. Calls
+    arriving together are made in one transaction (``calling_batch``) with the same outcome
+    as one after another."""
     counter = loket.counter(counter_code)
     _check_counter(actor, counter_code)
-    counter_id = loket.ids.counters[counter_code]
-    service_ids = [loket.ids.services[s] for s in counter.services]
-    now = loket.clock.now()
-    day = loket.business_day(now)
-    tk = t.tickets
-    async with loket.db.write(loket.ids.site, now) as tx:
-        state = await _ready_to_call(tx, counter_id, counter_code)
-
-        def head(priority: bool) -> Any:
-            return skip_locked(tx.conn, select(
-                tk.c.id, tk.c.priority, tk.c.queued_at, tk.c.due_at).where(
-                tk.c.site_id == loket.ids.site, tk.c.business_day == day,
-                tk.c.status == Status.WAITING.value, tk.c.service_id.in_(service_ids),
-                tk.c.priority.is_not(None) if priority else tk.c.priority.is_(None),
-            ).order_by(ORDER_TIME, tk.c.id).limit(1))
-
-        p_row = (await tx.conn.execute(head(True))).first()
-        n_row = None if counter.priority_only else (await tx.conn.execute(head(False))).first()
-        choice = ordering.choose_next(
-            candidate(p_row) if p_row else None, candidate(n_row) if n_row else None,
-            streak=state.priority_streak, now=now, policy=loket.site.ordering,
-            priority_only=counter.priority_only)
-        if choice is None:
-            return None
-        row = (await tx.conn.execute(select_tickets().where(tk.c.id == choice.ticket.id))).one()
-        ticket = lifecycle.call(to_domain(loket, row), counter_code, str(actor.user_id), now)
-        result = await tx.conn.execute(update(tk).where(
-            tk.c.id == ticket.id, tk.c.status == Status.WAITING.value).values(
-                status=ticket.status.value, counter_id=counter_id, officer_id=actor.user_id,
-                called_at=now, started_at=None, recall_count=0))
-        if result.rowcount != 1:  # pragma: no cover - excluded by the locks above
-            raise DomainError("conflict")
-        await tx.conn.execute(update(t.counters).where(t.counters.c.id == counter_id)
-                              .values(priority_streak=choice.streak))
-        emit_ticket(tx, loket, "ticket.called", ticket)
-    return ticket_json(loket, ticket, ahead=0)
+    if loket.calling is None:
+        loket.calling = GroupCommit(functools.partial(call_batch, loket))
+    answer: dict[str, Any] | None = await loket.calling.submit(
+        calling_batch.Request(counter, actor.user_id, loket.clock.now()))
+    return answer
 
 
 async def _ready_to_call(tx: Tx, counter_id: int, counter_code: str) -> Any:

@@ -1,0 +1,189 @@
+"""Calling the next ticket for a batch of counters in one writing transaction (see
+``group_commit.py``).
+
+The outcome is exactly that of the batch's calls made one after another in arrival order:
+each counter gets the ticket it would have got (priority first without starving the others,
+its streak carried from one call to its next), a ticket taken by an earlier call of the batch
+is not there for the later ones, a counter on break, closed or still holding a ticket is
+refused alone, and an empty queue answers ``None``. The cost is per batch: one read of the
+counters, one of the tickets they hold, one read of the queue heads, one update of the called
+tickets, one of the streaks and one event-sequence bump.
+"""
+
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select, union_all, update
+from sqlalchemy.exc import NoResultFound
+
+from queue_server.domain import ordering
+from queue_server.domain import tickets as lifecycle
+from queue_server.domain.errors import DomainError
+from queue_server.domain.numbering import format_number
+from queue_server.domain.tickets import Status, Ticket
+from queue_server.services.context import Loket
+from queue_server.services.ticket_events import emit_ticket
+from queue_server.services.ticket_json import ticket_json
+from queue_server.services.ticket_rows import ORDER_TIME, TICKET_COLUMNS, candidate, to_domain
+from queue_server.site import Counter
+from queue_server.store import tables as t
+from queue_server.store.db import Tx
+from queue_server.store.dialect import skip_locked
+
+#: The called ticket as the counter gets it, or ``None`` when nobody waits for it.
+Answer = dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Request:
+    counter: Counter
+    user_id: int
+    now: datetime
+
+
+@dataclass
+class _Desk:
+    """One request's counter as the batch sees it."""
+
+    request: Request
+    id: int
+    services: frozenset[int]
+    day: date
+
+
+async def call_batch(loket: Loket, requests: list[Request]) -> list[Answer | Exception]:
+    """Each request's called ticket (``None``: nobody waits) or its refusal, in order."""
+    async with loket.db.write(loket.ids.site, max(r.now for r in requests)) as tx:
+        outcomes = await _call(tx, loket, requests)
+    return [o if o is None or isinstance(o, Exception) else ticket_json(loket, o, ahead=0)
+            for o in outcomes]
+
+
+async def _call(tx: Tx, loket: Loket, requests: list[Request]
+                ) -> list[Ticket | Exception | None]:
+    desks = [_Desk(r, loket.ids.counters[r.counter.code],
+                   frozenset(loket.ids.services[s] for s in r.counter.services),
+                   loket.business_day(r.now)) for r in requests]
+    counter_ids = {d.id for d in desks}
+    c = t.counters
+    states = {row.id: row for row in (await tx.conn.execute(
+        select(c.c.id, c.c.state, c.c.priority_streak).where(c.c.id.in_(counter_ids))))}
+    tk = t.tickets
+    held: dict[int, str] = {
+        row.counter_id: format_number(row.queue, row.number)
+        for row in (await tx.conn.execute(select(tk.c.counter_id, tk.c.queue, tk.c.number).where(
+            tk.c.counter_id.in_(counter_ids),
+            tk.c.status.in_([Status.CALLED.value, Status.SERVING.value]))))}
+    calling = [d for d in desks
+               if d.id in states and states[d.id].state == "open" and d.id not in held]
+    heads = await _heads(tx, loket, calling)
+    streaks = {counter_id: int(row.priority_streak) for counter_id, row in states.items()}
+    taken: set[str] = set()
+    outcomes: list[Ticket | Exception | None] = []
+    for desk in desks:
+        try:
+            outcome = _one(loket, desk, states, held, heads, streaks, taken)
+        except Exception as exc:  # this request's refusal is its own
+            outcomes.append(exc)
+            continue
+        outcomes.append(outcome)
+        if outcome is not None:
+            held[desk.id] = format_number(outcome.queue, outcome.number)
+    called = [(desk, o) for desk, o in zip(desks, outcomes, strict=True)
+              if isinstance(o, Ticket)]
+    if called:
+        await _store(tx, called, {cid: s for cid, s in streaks.items()
+                                  if s != states[cid].priority_streak})
+        for _, ticket in called:
+            emit_ticket(tx, loket, "ticket.called", ticket)
+    return outcomes
+
+
+def _one(loket: Loket, desk: _Desk, states: dict[int, Any], held: dict[int, str],
+         heads: list[Any], streaks: dict[int, int], taken: set[str]) -> Ticket | None:
+    """One call, as ``call_next`` alone would make it, given what the earlier calls of the
+    batch took; updates ``streaks`` and ``taken``."""
+    code = desk.request.counter.code
+    state = states.get(desk.id)
+    if state is None:
+        raise NoResultFound("No row was found when one was required")
+    if state.state == "break":
+        raise DomainError("counter_on_break", counter=code)
+    if state.state != "open":
+        raise DomainError("counter_closed", counter=code)
+    if desk.id in held:
+        raise DomainError("counter_busy", number=held[desk.id])
+    counter = desk.request.counter
+    mine = [row for row in heads if row.id not in taken and row.service_id in desk.services
+            and row.business_day == desk.day]
+    p_head, n_head = ordering.heads(candidate(row) for row in mine)
+    choice = ordering.choose_next(p_head, n_head, streak=streaks[desk.id],
+                                  now=desk.request.now, policy=loket.site.ordering,
+                                  priority_only=counter.priority_only)
+    if choice is None:
+        return None
+    row = next(row for row in mine if row.id == choice.ticket.id)
+    ticket = lifecycle.call(to_domain(loket, row), code, str(desk.request.user_id),
+                            desk.request.now)
+    taken.add(row.id)
+    streaks[desk.id] = choice.streak
+    return ticket
+
+
+async def _heads(tx: Tx, loket: Loket, calling: list[_Desk]) -> list[Any]:
+    """The first waiting tickets of each calling counter's services, per class (priority,
+    normal) — as many as the calls of the batch that could take from them, so that every
+    call finds its head however many earlier calls took before it. One statement; on
+    PostgreSQL the rows are locked, and rows another process is calling are passed over."""
+    wanted: collections.Counter[tuple[frozenset[int], bool, date]] = collections.Counter()
+    sets = {(d.services, d.request.counter.priority_only, d.day) for d in calling}
+    for services, priority_only, day in sets:
+        overlapping = [d for d in calling if d.day == day and d.services & services]
+        wanted[(services, True, day)] = len(overlapping)
+        if not priority_only:
+            wanted[(services, False, day)] = sum(
+                1 for d in overlapping if not d.request.counter.priority_only)
+    tk = t.tickets
+    branches = [
+        skip_locked(tx.conn, select(*TICKET_COLUMNS, tk.c.due_at).where(
+            tk.c.site_id == loket.ids.site, tk.c.business_day == day,
+            tk.c.status == Status.WAITING.value, tk.c.service_id.in_(sorted(services)),
+            tk.c.priority.is_not(None) if priority else tk.c.priority.is_(None),
+        ).order_by(ORDER_TIME, tk.c.id).limit(count))
+        for (services, priority, day), count in sorted(
+            wanted.items(), key=lambda item: (sorted(item[0][0]), item[0][1], item[0][2]))
+        if count > 0]
+    if not branches:
+        return []
+    if len(branches) == 1:
+        return list((await tx.conn.execute(branches[0])).all())
+    # Each head query is a subquery of its own: ORDER BY, LIMIT and FOR UPDATE stay with it.
+    subqueries = [branch.subquery() for branch in branches]
+    rows = (await tx.conn.execute(union_all(*(select(*s.c) for s in subqueries)))).all()
+    unique = {row.id: row for row in rows}
+    return list(unique.values())
+
+
+async def _store(tx: Tx, called: list[tuple[_Desk, Ticket]], streaks: dict[int, int]) -> None:
+    tk = t.tickets
+    result = await tx.conn.execute(
+        update(tk).where(tk.c.id == bindparam("b_id"), tk.c.status == Status.WAITING.value)
+        .values(status=Status.CALLED.value, counter_id=bindparam("b_counter"),
+                officer_id=bindparam("b_officer"),
+                called_at=bindparam("b_at", type_=tk.c.called_at.type),
+                started_at=None, recall_count=0),
+        [{"b_id": ticket.id, "b_counter": desk.id, "b_officer": desk.request.user_id,
+          "b_at": desk.request.now} for desk, ticket in called])
+    if (tx.conn.dialect.supports_sane_multi_rowcount
+            and result.rowcount != len(called)):  # pragma: no cover - the heads are locked
+        raise DomainError("conflict")
+    if streaks:
+        c = t.counters
+        await tx.conn.execute(
+            update(c).where(c.c.id == bindparam("b_id"))
+            .values(priority_streak=bindparam("b_streak")),
+            [{"b_id": cid, "b_streak": streak} for cid, streak in sorted(streaks.items())])
