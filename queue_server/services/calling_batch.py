@@ -13,11 +13,12 @@ tickets, one of the streaks and one event-sequence bump.
 from __future__ import annotations
 
 import collections
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, union_all, update
+from sqlalchemy import Integer, bindparam, select, union_all, update
 from sqlalchemy.exc import NoResultFound
 
 from queue_server.domain import ordering
@@ -32,7 +33,7 @@ from queue_server.services.ticket_rows import ORDER_TIME, TICKET_COLUMNS, candid
 from queue_server.site import Counter
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
-from queue_server.store.dialect import skip_locked
+from queue_server.store.dialect import is_sqlite
 
 #: The called ticket as the counter gets it, or ``None`` when nobody waits for it.
 Answer = dict[str, Any] | None
@@ -147,43 +148,64 @@ async def _heads(tx: Tx, loket: Loket, calling: list[_Desk]) -> list[Any]:
         if not priority_only:
             wanted[(services, False, day)] = sum(
                 1 for d in overlapping if not d.request.counter.priority_only)
-    tk = t.tickets
-    branches = [
-        skip_locked(tx.conn, select(*TICKET_COLUMNS, tk.c.due_at).where(
-            tk.c.site_id == loket.ids.site, tk.c.business_day == day,
-            tk.c.status == Status.WAITING.value, tk.c.service_id.in_(sorted(services)),
-            tk.c.priority.is_not(None) if priority else tk.c.priority.is_(None),
-        ).order_by(ORDER_TIME, tk.c.id).limit(count))
-        for (services, priority, day), count in sorted(
-            wanted.items(), key=lambda item: (sorted(item[0][0]), item[0][1], item[0][2]))
-        if count > 0]
+    # Priority branches first, then normal ones: the statement depends only on how many of
+    # each there are, so it is built and compiled once per shape. (No order is needed
+    # between the branches for locking: SKIP LOCKED never waits.)
+    branches = ([b for b in wanted.items() if b[0][1] and b[1] > 0]
+                + [b for b in wanted.items() if not b[0][1] and b[1] > 0])
     if not branches:
         return []
+    params: dict[str, Any] = {"site": loket.ids.site, "waiting": Status.WAITING.value}
+    for i, ((services, _, day), count) in enumerate(branches):
+        params.update({f"services{i}": sorted(services), f"day{i}": day, f"count{i}": count})
+    priority = sum(1 for b in branches if b[0][1])
+    statement = _heads_statement(priority, len(branches) - priority,
+                                 locked=not is_sqlite(tx.conn))
+    rows = (await tx.conn.execute(statement, params)).all()
+    return list({row.id: row for row in rows}.values())
+
+
+@functools.lru_cache(maxsize=512)
+def _heads_statement(priority: int, normal: int, *, locked: bool) -> Any:
+    """``priority`` + ``normal`` head queries in one statement, each a subquery of its own so
+    that its ORDER BY, LIMIT and (PostgreSQL) ``FOR UPDATE SKIP LOCKED`` stay with it."""
+    tk = t.tickets
+
+    def branch(i: int) -> Any:
+        query = select(*TICKET_COLUMNS, tk.c.due_at).where(
+            tk.c.site_id == bindparam("site", type_=Integer),
+            tk.c.business_day == bindparam(f"day{i}", type_=tk.c.business_day.type),
+            tk.c.status == bindparam("waiting", type_=tk.c.status.type),
+            tk.c.service_id.in_(bindparam(f"services{i}", expanding=True)),
+            tk.c.priority.is_not(None) if i < priority else tk.c.priority.is_(None),
+        ).order_by(ORDER_TIME, tk.c.id).limit(bindparam(f"count{i}", type_=Integer))
+        return query.with_for_update(skip_locked=True) if locked else query
+
+    branches = [branch(i) for i in range(priority + normal)]
     if len(branches) == 1:
-        return list((await tx.conn.execute(branches[0])).all())
-    # Each head query is a subquery of its own: ORDER BY, LIMIT and FOR UPDATE stay with it.
-    subqueries = [branch.subquery() for branch in branches]
-    rows = (await tx.conn.execute(union_all(*(select(*s.c) for s in subqueries)))).all()
-    unique = {row.id: row for row in rows}
-    return list(unique.values())
+        return branches[0]
+    subqueries = [b.subquery() for b in branches]
+    return union_all(*(select(*s.c) for s in subqueries))
+
+
+#: Built once: the called tickets (executemany), and the counters' streaks.
+_CALLED = update(t.tickets).where(
+    t.tickets.c.id == bindparam("b_id"), t.tickets.c.status == Status.WAITING.value,
+).values(status=Status.CALLED.value, counter_id=bindparam("b_counter"),
+         officer_id=bindparam("b_officer"),
+         called_at=bindparam("b_at", type_=t.tickets.c.called_at.type),
+         started_at=None, recall_count=0)
+_STREAK = update(t.counters).where(t.counters.c.id == bindparam("b_id")).values(
+    priority_streak=bindparam("b_streak"))
 
 
 async def _store(tx: Tx, called: list[tuple[_Desk, Ticket]], streaks: dict[int, int]) -> None:
-    tk = t.tickets
-    result = await tx.conn.execute(
-        update(tk).where(tk.c.id == bindparam("b_id"), tk.c.status == Status.WAITING.value)
-        .values(status=Status.CALLED.value, counter_id=bindparam("b_counter"),
-                officer_id=bindparam("b_officer"),
-                called_at=bindparam("b_at", type_=tk.c.called_at.type),
-                started_at=None, recall_count=0),
-        [{"b_id": ticket.id, "b_counter": desk.id, "b_officer": desk.request.user_id,
-          "b_at": desk.request.now} for desk, ticket in called])
+    result = await tx.conn.execute(_CALLED, [
+        {"b_id": ticket.id, "b_counter": desk.id, "b_officer": desk.request.user_id,
+         "b_at": desk.request.now} for desk, ticket in called])
     if (tx.conn.dialect.supports_sane_multi_rowcount
             and result.rowcount != len(called)):  # pragma: no cover - the heads are locked
         raise DomainError("conflict")
     if streaks:
-        c = t.counters
-        await tx.conn.execute(
-            update(c).where(c.c.id == bindparam("b_id"))
-            .values(priority_streak=bindparam("b_streak")),
-            [{"b_id": cid, "b_streak": streak} for cid, streak in sorted(streaks.items())])
+        await tx.conn.execute(_STREAK, [{"b_id": cid, "b_streak": streak}
+                                        for cid, streak in sorted(streaks.items())])
