@@ -54,6 +54,8 @@ class Loket:
     issuing: GroupCommit[Any, Any] | None = field(default=None, repr=False, compare=False)
     #: calling's group commit (``services/tickets.call_next``), made on first use
     calling: GroupCommit[Any, Any] | None = field(default=None, repr=False, compare=False)
+    #: the officer's actions on a held ticket (``services/tickets._act``), made on first use
+    acting: GroupCommit[Any, Any] | None = field(default=None, repr=False, compare=False)
     #: where the site's pages live under the server's root: "" for the default site,
     #: ``/s/{code}`` for the others of a multi-site server
     path: str = ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +15,9 @@ from queue_server.domain import tickets as lifecycle
 from queue_server.domain.errors import Closed, DomainError, Forbidden, Invalid, NotFound
 from queue_server.domain.numbering import format_number, parse_number
 from queue_server.domain.tickets import Status, Ticket
-from queue_server.services import calling_batch, issuing_batch
-from queue_server.services.access import Role, oversees_counters
+from queue_server.services import acting_batch, calling_batch, issuing_batch
+from queue_server.services.access import Role
+from queue_server.services.acting_batch import act_batch
 from queue_server.services.calling_batch import call_batch
 from queue_server.services.context import Actor, Loket
 from queue_server.services.group_commit import GroupCommit
@@ -211,38 +212,14 @@ async def _act(
     actor: Actor,
     event_type: str,
     change: Callable[[Ticket, datetime], Ticket],
-    extra: Callable[[Tx, Ticket, Ticket], Any] | None = None,
+    extra: Callable[[Tx, Ticket, Ticket], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
-    """Load the ticket under lock, check the actor holds it, apply the rule, save, emit."""
-    now = loket.clock.now()
-    tk = t.tickets
-    async with loket.db.write(loket.ids.site, now) as tx:
-        query = select_tickets().where(tk.c.site_id == loket.ids.site, tk.c.id == ticket_id)
-        row = (await tx.conn.execute(locking(tx.conn, query))).first()
-        if row is None:
-            raise NotFound("ticket_not_found")
-        before = to_domain(loket, row)
-        # The counter holding the ticket acts on it; a supervisor signed in without a counter
-        # may clear up a ticket left at a closed counter.
-        holds = before.counter is not None and actor.counter == before.counter
-        if not (holds or oversees_counters(actor)):
-            raise Forbidden("not_your_ticket")
-        after = change(before, now)
-        result = await tx.conn.execute(update(tk).where(
-            tk.c.id == after.id, tk.c.status == before.status.value).values(
-                status=after.status.value,
-                service_id=loket.ids.services[after.service],
-                counter_id=loket.ids.counters[after.counter] if after.counter else None,
-                officer_id=int(after.officer) if after.officer else None,
-                called_at=after.called_at, started_at=after.started_at,
-                finished_at=after.finished_at, recall_count=after.recall_count,
-                transfer_count=after.transfer_count))
-        if result.rowcount != 1:  # pragma: no cover - the row is locked
-            raise DomainError("conflict")
-        if extra is not None:
-            await extra(tx, before, after)
-        emit_ticket(tx, loket, event_type, after if after.counter else before,
-              status=after.status.value)
+    """Check the actor holds the ticket, apply the rule, save, emit; actions arriving
+    together share one transaction (``acting_batch``), each as if alone."""
+    if loket.acting is None:
+        loket.acting = GroupCommit(functools.partial(act_batch, loket))
+    after: Ticket = await loket.acting.submit(acting_batch.Request(
+        ticket_id, actor, event_type, change, loket.clock.now(), extra))
     return await ticket_view(loket, after)
 
 

@@ -1,7 +1,8 @@
 """Calling in groups (``services/group_commit.py`` + ``calling_batch.py``) gives exactly the
 outcome of calling one counter after another: the same ticket per call, the same refusals
 (on break, closed, still holding a ticket), ``None`` once a counter's queues are empty, and no
-ticket called twice — on SQLite and PostgreSQL."""
+ticket called twice — on SQLite and PostgreSQL. The officer's actions on a held ticket
+(``acting_batch.py``) likewise answer each request as if it were alone."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy import select, update
 from queue_server.clock import ShiftedClock
 from queue_server.domain.errors import DomainError
 from queue_server.services import staff, tickets
+from queue_server.services.acting_batch import act_batch
 from queue_server.services.admin_config import open_site_at_start
 from queue_server.services.calling_batch import call_batch
 from queue_server.services.context import Actor, Loket
@@ -169,3 +171,51 @@ async def test_officers_calling_and_finishing_at_once_call_every_ticket_once(
         left = (await conn.execute(select(t.tickets.c.status).where(
             t.tickets.c.status != "done"))).scalars().all()
     assert left == []
+
+
+async def test_actions_made_together_each_answer_as_if_alone(loket: Loket) -> None:
+    """Finishing, recalling and refusing in one batch: a second finish of the same ticket is
+    refused as it would be alone, an officer acting on another counter's ticket is refused,
+    and the others' actions are saved."""
+    actors = await officers(loket)
+    await issue(loket, 12)
+    held = {code: await tickets.call_next(loket, code, actors[code])
+            for code in ["A1", "A2", "A3", "B1"]}
+    ids = {code: ticket["id"] for code, ticket in held.items() if ticket is not None}
+    batches: list[int] = []
+
+    async def recorded(batch: list[Any]) -> list[Any]:
+        batches.append(len(batch))
+        return await act_batch(loket, batch)
+
+    loket.acting = GroupCommit(recorded)
+
+    async def act(action: Any, ticket_id: str, code: str) -> Outcome:
+        try:
+            ticket = await action(loket, ticket_id, actors[code])
+        except DomainError as refused:
+            return (refused.code, refused.params)
+        return (ticket["status"], ticket["recall_count"])
+
+    answers = await asyncio.gather(
+        act(tickets.finish, ids["A1"], "A1"),
+        act(tickets.finish, ids["A1"], "A1"),
+        act(tickets.finish, ids["A2"], "A3"),
+        act(tickets.recall, ids["A3"], "A3"),
+        act(tickets.finish, "no-such-ticket", "B1"),
+        act(tickets.recall, ids["B1"], "B1"),
+        act(tickets.finish, ids["B1"], "B1"))
+    assert answers == [
+        ("done", 0),
+        ("bad_state", {"action": "finish", "status": "done"}),
+        ("not_your_ticket", {}),
+        ("called", 1),
+        ("ticket_not_found", {}),
+        ("called", 1),
+        ("done", 1)]
+    assert batches == [7]
+    async with loket.db.read() as conn:
+        rows = dict((await conn.execute(select(t.tickets.c.id, t.tickets.c.status).where(
+            t.tickets.c.id.in_(ids.values())))).all())
+    assert rows == {ids["A1"]: "done", ids["A2"]: "called", ids["A3"]: "called",
+                    ids["B1"]: "done"}
