@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import collections
 import json
+import os
 import sys
 import tempfile
 import time
@@ -132,6 +133,18 @@ async def call_load(urls: list[str], counters: list[tuple[str, dict[str, str]]],
             Result("", "finish", len(finish_ms), elapsed, finish_ms, errors["finish"]))
 
 
+#: Per setup: CPU time the server processes used per call (and its finish), in ms. On a
+#: machine shared with other work this varies far less than calls/s.
+SERVER_CPU: dict[str, float] = {}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux ``/proc``)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        fields = f.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run(label: str, database_url: str, processes: int, clients: int, seconds: float,
         tickets: int, workdir: Path) -> list[Result]:
     print(f"-- {label}: migrating and starting {processes} server(s) ...", flush=True)
@@ -143,6 +156,8 @@ def run(label: str, database_url: str, processes: int, clients: int, seconds: fl
         servers = [stack.enter_context(start_server(database_url, site, workdir, clock=CLOCK))
                    for _ in range(processes)]
         urls = [s.url for s in servers]
+        print(f"   server process id(s), for py-spy: "
+              f"{' '.join(str(s.process.pid) for s in servers)}", flush=True)
         started = time.perf_counter()
         issued = preissue(database_url, site, tickets, counters)
         print(f"   {issued} tickets issued in {time.perf_counter() - started:.1f}s", flush=True)
@@ -151,7 +166,10 @@ def run(label: str, database_url: str, processes: int, clients: int, seconds: fl
                   for i, c in enumerate(counters)]
         print(f"   calling for up to {seconds:.0f}s at {len(counters)} counters ...",
               flush=True)
+        cpu_before = sum(cpu_seconds(s.process.pid) for s in servers)
         called, finished = asyncio.run(call_load(urls, signed, seconds, tickets, calls))
+        cpu = sum(cpu_seconds(s.process.pid) for s in servers) - cpu_before
+        SERVER_CPU[label] = cpu * 1000 / max(1, called.count)
     problems = asyncio.run(check_database(database_url))
     ids = [i for tickets_of in calls.by_counter.values() for i in tickets_of]
     if len(ids) != len(set(ids)):
@@ -239,7 +257,8 @@ def main() -> None:
         print(result.row())
     for result in results:
         if result.operation == "call":
-            print(f"{result.label}: {result.rate:.0f} calls/s; checks: "
+            print(f"{result.label}: {result.rate:.0f} calls/s, server CPU "
+                  f"{SERVER_CPU[result.label]:.1f} ms per call and finish; checks: "
                   f"{'; '.join(result.problems) or 'no double call, no counter holding two'}")
 
 
