@@ -34,6 +34,7 @@ from queue_server.domain.phones import normalise_phone, whatsapp_id
 from queue_server.domain.schedule import Schedule, schedule_from_config
 from queue_server.services import issuing_batch, tickets
 from queue_server.services.context import Loket
+from queue_server.services.visitors import booked_visitors
 from queue_server.services.wa_outbox import enqueue
 from queue_server.site import Service, Site
 from queue_server.store import tables as t
@@ -497,11 +498,8 @@ async def visitor_of(loket: Loket, ticket: dict[str, Any] | None) -> dict[str, A
     answer to that counter, never on a topic."""
     if ticket is None:
         return None
-    b = t.bookings
     async with loket.db.read() as conn:
-        row = (await conn.execute(select(b.c.name, b.c.code, b.c.slot).where(
-            b.c.site_id == loket.ids.site, b.c.ticket_id == ticket["id"]))).first()
-    return None if row is None else {"name": row.name, "booking": row.code, "slot": row.slot}
+        return (await booked_visitors(conn, loket.ids.site, [ticket["id"]])).get(ticket["id"])
 
 
 async def _ticket(loket: Loket, ticket_id: str) -> dict[str, Any]:

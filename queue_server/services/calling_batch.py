@@ -30,13 +30,15 @@ from queue_server.services.context import Loket
 from queue_server.services.ticket_events import emit_ticket
 from queue_server.services.ticket_json import ticket_json
 from queue_server.services.ticket_rows import ORDER_TIME, TICKET_COLUMNS, candidate, to_domain
+from queue_server.services.visitors import booked_visitors
 from queue_server.site import Counter
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
 from queue_server.store.dialect import is_sqlite
 
-#: The called ticket as the counter gets it, or ``None`` when nobody waits for it.
-Answer = dict[str, Any] | None
+#: The called ticket as the counter gets it and, for a booked visitor, their details
+#: (``visitors.py``); ``None`` when nobody waits for the counter.
+Answer = tuple[dict[str, Any], dict[str, Any] | None] | None
 
 
 @dataclass(frozen=True)
@@ -59,13 +61,17 @@ class _Desk:
 async def call_batch(loket: Loket, requests: list[Request]) -> list[Answer | Exception]:
     """Each request's called ticket (``None``: nobody waits) or its refusal, in order."""
     async with loket.db.write(loket.ids.site, max(r.now for r in requests)) as tx:
-        outcomes = await _call(tx, loket, requests)
-    return [o if o is None or isinstance(o, Exception) else ticket_json(loket, o, ahead=0)
-            for o in outcomes]
+        outcomes, booked = await _call(tx, loket, requests)
+        # Only a ticket a booking checked in has a visitor to show: most calls read nothing.
+        visitors = await booked_visitors(tx.conn, loket.ids.site, booked)
+    return [o if o is None or isinstance(o, Exception)
+            else (ticket_json(loket, o, ahead=0), visitors.get(o.id)) for o in outcomes]
 
 
 async def _call(tx: Tx, loket: Loket, requests: list[Request]
-                ) -> list[Ticket | Exception | None]:
+                ) -> tuple[list[Ticket | Exception | None], list[str]]:
+    """Each request's called ticket, refusal or ``None``; and the called tickets that a
+    booking checked in."""
     desks = [_Desk(r, loket.ids.counters[r.counter.code],
                    frozenset(loket.ids.services[s] for s in r.counter.services),
                    loket.business_day(r.now)) for r in requests]
@@ -101,7 +107,8 @@ async def _call(tx: Tx, loket: Loket, requests: list[Request]
                                   if s != states[cid].priority_streak})
         for _, ticket in called:
             emit_ticket(tx, loket, "ticket.called", ticket)
-    return outcomes
+    booked = [row.id for row in heads if row.booking_id is not None and row.id in taken]
+    return outcomes, booked
 
 
 def _one(loket: Loket, desk: _Desk, states: dict[int, Any], held: dict[int, str],
@@ -172,7 +179,7 @@ def _heads_statement(priority: int, normal: int, *, locked: bool) -> Any:
     tk = t.tickets
 
     def branch(i: int) -> Any:
-        query = select(*TICKET_COLUMNS, tk.c.due_at).where(
+        query = select(*TICKET_COLUMNS, tk.c.due_at, tk.c.booking_id).where(
             tk.c.site_id == bindparam("site", type_=Integer),
             tk.c.business_day == bindparam(f"day{i}", type_=tk.c.business_day.type),
             tk.c.status == bindparam("waiting", type_=tk.c.status.type),

@@ -110,14 +110,21 @@ def _check_counter(actor: Actor, counter_code: str) -> None:
 
 async def call_next(loket: Loket, counter_code: str, actor: Actor) -> dict[str, Any] | None:
     """The counter's next ticket (priority first, without starving the others), or ``None``
-    when nobody waits. Two counters calling at once never get the same ticket. Calls
-    arriving together are made in one transaction (``calling_batch``) with the same outcome
-    as one after another."""
+    when nobody waits. Two counters calling at once never get the same ticket."""
+    called = await call_next_with_visitor(loket, counter_code, actor)
+    return None if called is None else called[0]
+
+
+async def call_next_with_visitor(loket: Loket, counter_code: str, actor: Actor
+                                 ) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    """:func:`call_next`, with the booked visitor's details for the officer (``None`` for a
+    walk-in). Calls arriving together are made in one transaction (``calling_batch``) with
+    the same outcome as one after another."""
     counter = loket.counter(counter_code)
     _check_counter(actor, counter_code)
     if loket.calling is None:
         loket.calling = GroupCommit(functools.partial(call_batch, loket))
-    answer: dict[str, Any] | None = await loket.calling.submit(
+    answer: tuple[dict[str, Any], dict[str, Any] | None] | None = await loket.calling.submit(
         calling_batch.Request(counter, actor.user_id, loket.clock.now()))
     return answer
 

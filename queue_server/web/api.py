@@ -158,10 +158,12 @@ async def unlock_user(request: Request) -> Response:
 async def call_next(request: Request) -> Response:
     loket = loket_of(request)
     session = await current_session(request, loket)
-    ticket = await tickets.call_next(loket, request.path_params["code"], session.actor)
-    if ticket is None:
+    called = await tickets.call_next_with_visitor(loket, request.path_params["code"],
+                                                  session.actor)
+    if called is None:
         return Response(status_code=204)
-    return JSONResponse({"ticket": {**ticket, "visitor": await booking.visitor_of(loket, ticket)}})
+    ticket, visitor = called
+    return JSONResponse({"ticket": {**ticket, "visitor": visitor}})
 
 
 async def call_number(request: Request) -> Response:
