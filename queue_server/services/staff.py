@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from queue_server.domain.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
@@ -218,18 +218,24 @@ class Session:
     expires_at: datetime
 
 
+#: Built once (every staff request reads its session): building the query each time cost
+#: more than running it.
+_SESSION = (
+    select(t.sessions.c.counter_id, t.sessions.c.csrf_token, t.sessions.c.expires_at,
+           t.users.c.id, t.users.c.username, t.users.c.role)
+    .select_from(t.sessions.join(t.users, t.users.c.id == t.sessions.c.user_id))
+    .where(t.sessions.c.token_hash == bindparam("token_hash"),
+           t.users.c.active.is_(True),
+           # A session is good at its own site only; a region account's at every site.
+           or_(t.sessions.c.site_id == bindparam("site_id"),
+               t.users.c.role == Role.REGION.value)))
+
+
 async def session_for(loket: Loket, token: str) -> Session:
     now = loket.clock.now()
     async with loket.db.read() as conn:
-        row = (await conn.execute(
-            select(t.sessions.c.counter_id, t.sessions.c.csrf_token, t.sessions.c.expires_at,
-                   t.users.c.id, t.users.c.username, t.users.c.role)
-            .select_from(t.sessions.join(t.users, t.users.c.id == t.sessions.c.user_id))
-            .where(t.sessions.c.token_hash == hash_token(token),
-                   t.users.c.active.is_(True),
-                   # A session is good at its own site only; a region account's at every site.
-                   or_(t.sessions.c.site_id == loket.ids.site,
-                       t.users.c.role == Role.REGION.value)))).first()
+        row = (await conn.execute(_SESSION, {"token_hash": hash_token(token),
+                                             "site_id": loket.ids.site})).first()
     if row is None:
         raise Unauthorized("unauthorized")
     if row.expires_at <= now:
