@@ -34,7 +34,7 @@ from queue_server.services.visitors import booked_visitors
 from queue_server.site import Counter
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
-from queue_server.store.dialect import is_sqlite
+from queue_server.store.dialect import row_locks, skip_locked_if
 
 #: The called ticket as the counter gets it and, for a booked visitor, their details
 #: (``visitors.py``); ``None`` when nobody waits for the counter.
@@ -167,7 +167,7 @@ async def _heads(tx: Tx, loket: Loket, calling: list[_Desk]) -> list[Any]:
         params.update({f"services{i}": sorted(services), f"day{i}": day, f"count{i}": count})
     priority = sum(1 for b in branches if b[0][1])
     statement = _heads_statement(priority, len(branches) - priority,
-                                 locked=not is_sqlite(tx.conn))
+                                 locked=row_locks(tx.conn))
     rows = (await tx.conn.execute(statement, params)).all()
     return list({row.id: row for row in rows}.values())
 
@@ -186,7 +186,7 @@ def _heads_statement(priority: int, normal: int, *, locked: bool) -> Any:
             tk.c.service_id.in_(bindparam(f"services{i}", expanding=True)),
             tk.c.priority.is_not(None) if i < priority else tk.c.priority.is_(None),
         ).order_by(ORDER_TIME, tk.c.id).limit(bindparam(f"count{i}", type_=Integer))
-        return query.with_for_update(skip_locked=True) if locked else query
+        return skip_locked_if(locked, query)
 
     branches = [branch(i) for i in range(priority + normal)]
     if len(branches) == 1:

@@ -74,7 +74,19 @@ def locking(conn: AsyncConnection, query: S) -> S:
 def skip_locked(conn: AsyncConnection, query: S) -> S:
     """A read that locks the rows it returns and passes over rows another transaction holds
     (``FOR UPDATE SKIP LOCKED``): two counters calling at once take different tickets."""
-    return query if is_sqlite(conn) else query.with_for_update(skip_locked=True)
+    return skip_locked_if(row_locks(conn), query)
+
+
+def row_locks(conn: AsyncConnection) -> bool:
+    """Whether reads lock rows on this database (PostgreSQL); on SQLite the write lock
+    already serialises the writers."""
+    return not is_sqlite(conn)
+
+
+def skip_locked_if(locks: bool, query: S) -> S:
+    """:func:`skip_locked` for a statement built once and kept per kind of database
+    (``locks`` from :func:`row_locks`)."""
+    return query.with_for_update(skip_locked=True) if locks else query
 
 
 async def lock_key(conn: AsyncConnection, key: int) -> None:
