@@ -115,10 +115,9 @@ function wireForm() {
       }
       window.scrollTo(0, 0);
       document.getElementById("thanks-title").focus();
-      if (root.dataset.mode === "tablet") {
-        setTimeout(() => location.reload(), TABLET_RESET_MS);
-        tabletWatch(form.dataset.ticket);
-      }
+      // The watch started with the page keeps running: the next finished ticket, or the
+      // reset below, brings the tablet back to a fresh questionnaire.
+      if (root.dataset.mode === "tablet") setTimeout(() => location.reload(), TABLET_RESET_MS);
     } catch {
       error.textContent = t("failed");
       error.hidden = false;
