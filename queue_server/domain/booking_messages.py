@@ -95,6 +95,26 @@ def reminder_text(facts: BookingFacts, lang: Lang) -> str:
     return clip("\n".join(lines))
 
 
+def closure_cancel_text(facts: BookingFacts, note: str, booking_url: str, lang: Lang) -> str:
+    """Sent when the office closes (or shortens its hours) on a booked day and the booking is
+    cancelled: without it the visitor would come to a closed door. ``note`` is the office's
+    reason for the closure as written by the administrator, possibly empty."""
+    day = facts.starts_at.date()
+    lines = [_pick(lang, "*Pesanan antrean online dibatalkan*", "*Online booking cancelled*"),
+             f"{facts.service_name}",
+             when_text(facts.starts_at, lang),
+             _pick(lang, f"Kode pesanan: *{facts.code}*", f"Booking code: *{facts.code}*"),
+             "",
+             _pick(lang, f"Kantor tutup atau jam layanan berubah pada {day:%d-%m-%Y}. Mohon maaf.",
+                   f"The office is closed or its hours changed on {day:%d-%m-%Y}. We are "
+                   f"sorry.")]
+    if note:
+        lines.append(_pick(lang, f"Keterangan: {note}", f"Note: {note}"))
+    lines.append(_pick(lang, f"Pesan waktu lain: {booking_url}",
+                       f"Book another time: {booking_url}"))
+    return clip("\n".join(lines))
+
+
 def booking_status_text(facts: BookingFacts, lang: Lang) -> str:
     """The answer to "status <kode>" for a booking code."""
     word = _STATUS_WORDS.get(facts.status, (facts.status, facts.status))

@@ -167,7 +167,7 @@ def menu_text(site_name: str, lang: Lang, *, unknown: bool = False) -> str:
                  "1 *services* – agencies and services",
                  "2 *hours* – opening hours",
                  "3 *queue* – take a number online",
-                 "4 *status A-012* – your place in the queue",
+                 "4 *status A-012* – your place in the queue (or a booking code)",
                  "5 *complaint* – where to report",
                  "Or type what you need, e.g. *ktp requirements* or *passport*."]
         if unknown:
@@ -178,7 +178,7 @@ def menu_text(site_name: str, lang: Lang, *, unknown: bool = False) -> str:
                  "1 *layanan* – daftar instansi dan layanan",
                  "2 *jam* – jam pelayanan",
                  "3 *antre* – ambil antrean online",
-                 "4 *status A-012* – posisi antrean Anda",
+                 "4 *status A-012* – posisi antrean Anda (atau kode pesanan online)",
                  "5 *keluhan* – saluran pengaduan",
                  "Atau ketik kebutuhan Anda, mis. *syarat ktp* atau *paspor*."]
         if unknown:

@@ -7,8 +7,8 @@ on SQLite the write lock does). Checking in goes through the one issuing path
 (``issuing_batch.insert_one``) in the same transaction that marks the booking checked in.
 
 Events about a booking go to the ``supervisor`` topic and carry no name or phone; a booking
-cancelled by a closure emits ``booking.cancelled`` with ``by: "closure"``, the hook a
-WhatsApp helper can follow to tell the visitor (through the outbox, reading the booking).
+cancelled by a closure emits ``booking.cancelled`` with ``by: "closure"``, and a holder who
+asked for WhatsApp is told in the same transaction (through the outbox).
 """
 
 from __future__ import annotations
@@ -306,6 +306,11 @@ async def _by_key(loket: Loket, key: str) -> dict[str, Any] | None:
     return await _view(loket, str(code)) if code else None
 
 
+def booking_page_url(loket: Loket, service: str | None = None) -> str:
+    """Where a visitor books a time online, optionally with the service chosen."""
+    return f"{loket.public_url}/booking" + (f"?service={service}" if service else "")
+
+
 def manage_url(loket: Loket, code: str, token: str) -> str:
     # The token travels in the fragment: browsers do not send it to the server or in
     # Referer headers, so it stays out of access logs.
@@ -428,16 +433,35 @@ async def cancel_bookings_without_slot(tx: Tx, loket: Loket, site: Site) -> int:
         b.c.business_day >= loket.business_day(tx.now)))).all()
     cancelled = 0
     for row in rows:
-        if rules.slot_closed(schedule, policy, row.business_day, row.slot):
-            reason = _closure_reason(site, schedule, row.business_day)
-            cancelled += await _cancel(tx, loket, row, reason, "closure")
+        if not rules.slot_closed(schedule, policy, row.business_day, row.slot):
+            continue
+        note = _closure_note(schedule, row.business_day)
+        if await _cancel(tx, loket, row, _closure_reason(row.business_day, note), "closure"):
+            cancelled += 1
+            if row.wa_lang is not None and row.phone is not None:
+                await _tell_closure(tx, loket, row, note)
     return cancelled
 
 
-def _closure_reason(site: Site, schedule: Schedule, day: dt.date) -> str:
-    note = next((o.reason for o in schedule.overrides if o.covers(day) and o.reason), "")
+def _closure_note(schedule: Schedule, day: dt.date) -> str:
+    return next((o.reason for o in schedule.overrides if o.covers(day) and o.reason), "")
+
+
+def _closure_reason(day: dt.date, note: str) -> str:
     text = f"Dibatalkan: kantor tutup atau jam layanan berubah pada {day:%d-%m-%Y}"
     return f"{text} ({note})." if note else f"{text}."
+
+
+async def _tell_closure(tx: Tx, loket: Loket, row: Any, note: str) -> None:
+    """The holder asked for WhatsApp: the cancellation goes out with the closure's own
+    transaction, keyed per booking so an edit saved twice tells them once."""
+    lang: Lang = "en" if row.wa_lang == "en" else "id"
+    facts = facts_of_row(loket, row, lang)
+    service = loket.ids.service_codes.get(row.service_id)
+    await enqueue(tx.conn, loket.ids.site, tx.now, key=f"cancelled:{row.code}",
+                  phone=whatsapp_id(row.phone), kind="booking",
+                  body=texts.closure_cancel_text(facts, note, booking_page_url(loket, service),
+                                                 lang))
 
 
 # --- check-in ----------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from queue_server.domain.numbering import format_number
 from queue_server.domain.schedule import closed_message, issuing_status, schedule_from_config
 from queue_server.domain.tickets import Status
 from queue_server.services import tickets
+from queue_server.services.booking import booking_page_url
 from queue_server.services.booking_whatsapp import booking_state, stop_booking_messages
 from queue_server.services.context import Loket
 from queue_server.services.hours import OpeningHours
@@ -131,13 +132,13 @@ async def _answer(desk: WhatsAppDesk, understood: Understood, now: datetime) -> 
         best, *others = understood.services
         others_names = [loket.site.services_by_code[c].name for c in others]
         return _Reply(talk.service_text(catalogue.facts(best), others_names,
-                                        booking_url(loket, best), lang), topic=best)
+                                        booking_page_url(loket, best), lang), topic=best)
     if intent is Intent.HOURS:
         return _Reply(_hours(loket, now, lang))
     if intent is Intent.BOOKING:
         wanted = understood.services[0] if understood.services else None
         name = loket.site.services_by_code[wanted].name if wanted else None
-        return _Reply(talk.booking_text(booking_url(loket, wanted), name, lang), topic=wanted)
+        return _Reply(talk.booking_text(booking_page_url(loket, wanted), name, lang), topic=wanted)
     if intent is Intent.STATUS:
         # A booking code first: "ACE347" could be read as ticket ACE-347 too, and the
         # visitor who has a code means their booking.
@@ -156,11 +157,6 @@ async def _answer(desk: WhatsAppDesk, understood: Understood, now: datetime) -> 
     if intent is Intent.UNSUBSCRIBE:
         return _Reply(talk.unsubscribed_text(lang), unsubscribe=True)
     return _Reply(talk.menu_text(loket.site.name, lang, unknown=intent is Intent.UNKNOWN))
-
-
-def booking_url(loket: Loket, service: str | None) -> str:
-    """Where a visitor books a time online (the booking page of API.md)."""
-    return f"{loket.public_url}/booking" + (f"?service={service}" if service else "")
 
 
 def _hours(loket: Loket, now: datetime, lang: talk.Lang) -> str:

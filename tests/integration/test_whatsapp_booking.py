@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from queue_server.clock import ShiftedClock
-from queue_server.services import booking
+from queue_server.services import admin, booking, staff
+from queue_server.services import admin_edits as edits
 from queue_server.services.admin_config import open_site_at_start
 from queue_server.services.booking_whatsapp import queue_reminders
 from queue_server.services.context import Loket
@@ -38,6 +39,7 @@ from tests.integration.test_whatsapp import (
 )
 from tests.support.booking import phone
 from tests.support.fake_whatsapp import FakeCloudApi, fake_cloud_api, wait_until
+from tests.support.staff import CHEAP_HASHER, PASSWORD
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 TUESDAY = dt.date(2025, 11, 25)  # the day after MONDAY_MORNING
@@ -240,3 +242,37 @@ async def test_a_reminder_is_queued_once_even_when_two_rounds_race(loket: Loket,
         await other_db.dispose()
     reminders = [r.dedup_key for r in await outbox(loket) if r.kind == "reminder"]
     assert reminders == [f"reminder:{due}"]
+
+
+async def test_a_closure_on_the_booked_day_tells_opted_in_holders_once(loket: Loket) -> None:
+    """Without a message the visitor would come to a closed door: the closure's own edit
+    queues one cancellation per opted-in booking it cancels, and nothing for the others."""
+    told = await reserve(loket, 1, WEDNESDAY, start="09:00")
+    await reserve(loket, 2, WEDNESDAY, whatsapp=False)
+    kept = await reserve(loket, 3, THURSDAY)
+    async with loket.db.engine.begin() as conn:
+        await staff.add_user(conn, loket.ids.site, "admin1", PASSWORD, "admin",
+                             loket.clock.now(), hasher=CHEAP_HASHER)
+    actor = (await staff.sign_in(loket, "admin1", PASSWORD, None)).actor
+    closure = {"from": WEDNESDAY.isoformat(), "to": WEDNESDAY.isoformat(),
+               "reason": "Pemadaman listrik", "hours": None}
+    await admin.edit(loket, actor, None, "closure.add",
+                     lambda doc: edits.add_closure(doc, closure))
+
+    sent = [r for r in await outbox(loket) if r.dedup_key.startswith("cancelled:")]
+    assert [(r.dedup_key, r.phone, r.kind) for r in sent] == \
+        [(f"cancelled:{told}", wa(1), "booking")]
+    body = sent[0].body
+    assert body.startswith("*Pesanan antrean online dibatalkan*")
+    assert "Rabu, 26 November 2025 pukul 09.00 WIB" in body and f"*{told}*" in body
+    assert "Keterangan: Pemadaman listrik" in body
+    assert f"{PUBLIC_URL}/booking?service=KTP-EL" in body
+    assert kept not in body
+
+    # Saving the closure again (deleted and added back) cancels nothing more, tells no one twice.
+    await admin.edit(loket, actor, None, "closure.delete",
+                     lambda doc: edits.delete_closure(doc, WEDNESDAY.isoformat()))
+    await admin.edit(loket, actor, None, "closure.add",
+                     lambda doc: edits.add_closure(doc, closure))
+    assert [r.dedup_key for r in await outbox(loket)
+            if r.dedup_key.startswith("cancelled:")] == [f"cancelled:{told}"]

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from queue_server.domain.booking_messages import (
     BookingFacts,
     booking_status_text,
+    closure_cancel_text,
     confirmation_text,
     reminder_text,
     when_text,
@@ -74,3 +75,15 @@ def test_the_status_answer_tells_each_state() -> None:
 def test_an_absurdly_long_service_name_still_fits_one_message() -> None:
     text = confirmation_text(facts(name="x" * 5000), MANAGE, "id")
     assert len(text) <= MAX_BODY
+
+
+def test_a_closure_cancellation_says_what_was_cancelled_why_and_where_to_book_again() -> None:
+    url = "https://mpp.example/booking?service=KTP-EL"
+    text = closure_cancel_text(facts(), "Pemadaman listrik", url, "id")
+    assert text.startswith("*Pesanan antrean online dibatalkan*")
+    assert "Selasa, 25 November 2025 pukul 09.00 WIB" in text and "*K7MX3P*" in text
+    assert "tutup atau jam layanan berubah pada 25-11-2025" in text
+    assert "Keterangan: Pemadaman listrik" in text and f"Pesan waktu lain: {url}" in text
+    english = closure_cancel_text(facts(), "", url, "en")
+    assert english.startswith("*Online booking cancelled*") and "Note:" not in english
+    assert f"Book another time: {url}" in english
