@@ -43,7 +43,7 @@ def printer_for(sink: PrinterSink) -> NetworkPrinter:
     )
 
 
-async def finished(spool: PrintSpool, job_id: str, timeout_s: float = 5.0) -> JobState:
+async def finished(spool: PrintSpool, job_id: str, timeout_s: float = 30.0) -> JobState:
     async with asyncio.timeout(timeout_s):
         while True:
             state = spool.job_state(job_id)
@@ -115,7 +115,9 @@ async def test_a_dead_printer_fails_the_job_after_every_attempt_without_blocking
         loop = asyncio.get_running_loop()
         before = loop.time()
         spool.submit("t-1", render_slip(SLIP, 58))
-        assert loop.time() - before < 0.01
+        # Submitting only queues: a submit that connected first would take at least the
+        # connect timeout (0.5 s).
+        assert loop.time() - before < 0.25
         assert state_of(spool, "t-1").status is JobStatus.QUEUED
         state = await finished(spool, "t-1")
     finally:
@@ -127,7 +129,9 @@ async def test_a_dead_printer_fails_the_job_after_every_attempt_without_blocking
     assert spool.health.status is PrinterStatus.OFFLINE
     assert spool.health.last_error == state.error
     assert ticker.ticks >= 5
-    assert ticker.longest_gap < 0.2
+    # Blocking the loop would stall it for a whole attempt (timeout_s, 1 s): half of that
+    # leaves room for a busy machine's scheduling.
+    assert ticker.longest_gap < 0.5
 
 
 async def test_a_silent_printer_times_out_instead_of_hanging(sink: PrinterSink) -> None:
@@ -139,7 +143,7 @@ async def test_a_silent_printer_times_out_instead_of_hanging(sink: PrinterSink) 
     # A job bigger than every buffer between us and a printer that has stopped reading.
     big_job = render_slip(SLIP, 80) * 20_000
     try:
-        async with asyncio.timeout(4.0):
+        async with asyncio.timeout(30.0):
             spool.submit("t-1", big_job)
             state = await finished(spool, "t-1")
     finally:
@@ -150,7 +154,9 @@ async def test_a_silent_printer_times_out_instead_of_hanging(sink: PrinterSink) 
     assert state.error and "took no data" in state.error
     assert spool.health.status is PrinterStatus.UNKNOWN
     assert sink.jobs == []
-    assert ticker.longest_gap < 0.2
+    # A write that blocked the loop would stall it for a whole attempt (timeout_s, 1 s); half
+    # of that leaves room for a busy machine's scheduling without letting a block through.
+    assert ticker.longest_gap < 0.5
 
 
 async def test_a_printer_that_stops_answering_fails_even_a_small_job(sink: PrinterSink) -> None:
@@ -176,7 +182,7 @@ async def test_fifty_tickets_in_a_burst_all_arrive_in_order(sink: PrinterSink) -
         for n in range(1, 51):
             spool.submit(f"t-{n}", render_slip(replace(SLIP, number=f"A-{n:03d}"), 58))
         jobs = await sink.wait_for_jobs(50, timeout_s=10.0)
-        async with asyncio.timeout(2.0):
+        async with asyncio.timeout(10.0):
             await spool.join()
     finally:
         await spool.stop()
