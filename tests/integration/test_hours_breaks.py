@@ -13,6 +13,7 @@ import pytest
 
 from queue_server.domain.schedule import holiday
 from tests.conftest import MONDAY_MORNING, SITE_FILE
+from tests.support.fake_whatsapp import wait_until
 from tests.support.servers import start_server
 from tests.support.staff import add_users, sign_in
 
@@ -117,10 +118,14 @@ def test_tickets_left_at_the_end_of_the_day_are_expired_not_deleted(
         second = httpx.post(f"{srv.url}/api/v1/counters/A1/call", headers=headers, timeout=10)
         assert first.status_code == second.status_code == 200
     with start_server(database_url, SITE_FILE, tmp_path, clock=TUESDAY_MORNING) as srv:
-        seen = [httpx.get(f"{srv.url}/api/v1/tickets/{i}", timeout=10).json()["ticket"]
-                for i in ids]
+        def statuses() -> list[str]:
+            return [httpx.get(f"{srv.url}/api/v1/tickets/{i}", timeout=10).json()["ticket"]
+                    ["status"] for i in ids]
+
+        # The day is closed by the server's background job once it has started.
+        wait_until(lambda: statuses() == ["done", "expired", "expired"],
+                   what="yesterday's open tickets to expire")
         fresh = _ticket(srv.url).json()["ticket"]
-    assert [t["status"] for t in seen] == ["done", "expired", "expired"]
     assert fresh["number"] == "A-001" and fresh["status"] == "waiting"
 
 
