@@ -33,7 +33,8 @@ class BlockingDevice:
         if self._executor is None:
             return
         try:
-            await asyncio.wait_for(self._run(self._close_blocking), self.close_timeout_s)
+            async with asyncio.timeout(self.close_timeout_s):  # not wait_for: see network.py
+                await self._run(self._close_blocking)
         except (TimeoutError, OSError):
             pass
         finally:

@@ -62,7 +62,10 @@ class NetworkPrinter:
             _, writer = await self._connection()
             try:
                 writer.write(data)
-                await asyncio.wait_for(self._taken(writer), self.write_timeout_s)
+                # asyncio.timeout rather than wait_for, here and below: on Python 3.11
+                # wait_for can swallow a cancellation (the spool's stop would then hang).
+                async with asyncio.timeout(self.write_timeout_s):
+                    await self._taken(writer)
             except TimeoutError:
                 self._drop(abort=True)
                 raise PrinterError(
@@ -98,8 +101,10 @@ class NetworkPrinter:
             try:
                 for n in (STATUS_PRINTER, STATUS_OFFLINE_CAUSE, STATUS_PAPER):
                     writer.write(status_request(n))
-                    await asyncio.wait_for(writer.drain(), self.status_timeout_s)
-                    reply = await asyncio.wait_for(reader.read(1), self.status_timeout_s)
+                    async with asyncio.timeout(self.status_timeout_s):
+                        await writer.drain()
+                    async with asyncio.timeout(self.status_timeout_s):
+                        reply = await reader.read(1)
                     if not reply:
                         self._drop(abort=True)
                         return PrinterStatus.OFFLINE
@@ -123,7 +128,8 @@ class NetworkPrinter:
             self._drop(abort=False)
             if writer is not None:
                 try:
-                    await asyncio.wait_for(writer.wait_closed(), self.write_timeout_s)
+                    async with asyncio.timeout(self.write_timeout_s):
+                        await writer.wait_closed()
                 except (TimeoutError, OSError):
                     writer.transport.abort()
 
@@ -136,9 +142,8 @@ class NetworkPrinter:
             else:
                 return self._reader, self._writer
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(self.host, self.port), self.connect_timeout_s
-            )
+            async with asyncio.timeout(self.connect_timeout_s):
+                reader, writer = await asyncio.open_connection(self.host, self.port)
         except TimeoutError:
             raise PrinterError(
                 f"{self.host}:{self.port} did not answer within {self.connect_timeout_s:g} s"

@@ -147,7 +147,8 @@ class PrintSpool:
             self._set(job_id, JobStatus.FAILED, error="the print queue is stopped")
         if notifier is not None:
             try:
-                await asyncio.wait_for(self._notices.join(), self.timeout_s)
+                async with asyncio.timeout(self.timeout_s):  # not wait_for: see network.py
+                    await self._notices.join()
             except TimeoutError:
                 log.warning("print notices still pending at stop")
             notifier.cancel()
@@ -245,7 +246,8 @@ class PrintSpool:
             state = await self._notices.get()
             try:
                 if self._on_change is not None:
-                    await asyncio.wait_for(self._on_change(state.job_id, state), self.timeout_s)
+                    async with asyncio.timeout(self.timeout_s):
+                        await self._on_change(state.job_id, state)
             except Exception:
                 log.exception("print on_change callback failed for %s", state.job_id)
             finally:

@@ -98,10 +98,12 @@ class PostgresListener:
             self.on_connect()
             while not lost.is_set():
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(lost.wait(), self.probe_s)
+                    async with asyncio.timeout(self.probe_s):  # not wait_for: see jobs.every
+                        await lost.wait()
                     break
                 # A half-open TCP connection raises nothing; a query with a deadline does.
-                await asyncio.wait_for(conn.fetchval("SELECT 1"), self.probe_s)
+                async with asyncio.timeout(self.probe_s):
+                    await conn.fetchval("SELECT 1")
         finally:
             self.listening.clear()
             if not conn.is_closed():
@@ -127,7 +129,8 @@ class PostgresListener:
             # Start-up waits briefly for the first LISTEN, so a fresh process does not miss
             # another's notification; it still starts (and catches up later) without it.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.listening.wait(), 10)
+                async with asyncio.timeout(10):
+                    await self.listening.wait()
             yield self
         finally:
             self._task.cancel()

@@ -74,8 +74,10 @@ class EventFeed:
 
     async def _run(self) -> None:
         while True:
+            # asyncio.timeout: wait_for on 3.11 can swallow a cancellation (see jobs.every).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+                async with asyncio.timeout(self.poll_s):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 await self.catch_up()

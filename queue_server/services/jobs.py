@@ -65,8 +65,11 @@ async def every(period_s: float, work: Callable[[], Awaitable[None]], name: str,
             await asyncio.sleep(period_s)
             continue
         await asyncio.sleep(MIN_GAP_S)  # a burst of tickets costs one refresh, not hundreds
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that
+        # arrives as the event is set, and the server's shutdown then waits for ever.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), timeout=period_s)
+            async with asyncio.timeout(period_s):
+                await wake.wait()
         wake.clear()
 
 

@@ -146,8 +146,8 @@ class Connection:
         """Close a client that cannot keep up, telling it where to resume."""
         self.hub.cut_off += 1
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.ws.close(
-                CLOSE_TOO_SLOW, f"too slow: reconnect with since={self.last}"), 5.0)
+            async with asyncio.timeout(5.0):  # not wait_for: see services/jobs.every
+                await self.ws.close(CLOSE_TOO_SLOW, f"too slow: reconnect with since={self.last}")
 
     async def send_json(self, message: dict[str, Any]) -> None:
         await self.send(json.dumps(message, ensure_ascii=False, default=str))

@@ -60,3 +60,28 @@ async def test_a_wake_up_runs_the_job_before_its_period(monkeypatch: pytest.Monk
 
     await run_for(0.2, 3600, work, wake)
     assert rounds == 2  # the start, the wake-up; the hour has not passed
+
+
+@pytest.mark.parametrize("steps", range(6))
+async def test_a_job_woken_just_as_it_is_cancelled_still_stops(
+        steps: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A commit waking a job as the server shuts down must not eat the cancellation (Python
+    3.11's wait_for did, and the shutdown then waited for ever)."""
+    monkeypatch.setattr(jobs, "MIN_GAP_S", 0.0)
+    wake = asyncio.Event()
+    waiting = asyncio.Event()
+
+    async def work() -> None:
+        waiting.set()
+
+    task = asyncio.create_task(jobs.every(3600.0, work, "the job", wake))
+    await asyncio.wait_for(waiting.wait(), 10)
+    for _ in range(3):  # into wake.wait()
+        await asyncio.sleep(0)
+    wake.set()
+    for _ in range(steps):  # the wake-up on its way, at each point it can be
+        await asyncio.sleep(0)
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=10)
+    assert task in done, "the job ignored its cancellation"
+    assert task.cancelled()
