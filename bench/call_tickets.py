@@ -34,7 +34,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.issue_tickets import CLOCK, Connection, Result, bench_site, uptime  # noqa: E402
+from bench.issue_tickets import (  # noqa: E402
+    CLOCK,
+    Connection,
+    Result,
+    bench_site,
+    print_table,
+    uptime,
+)
 from queue_server.site import load_site  # noqa: E402
 from queue_server.store.migrate import upgrade  # noqa: E402
 from tests.support.servers import start_server  # noqa: E402
@@ -249,12 +256,7 @@ def main() -> None:
     print(f"\n{args.clients} officers at {args.clients} counters calling and finishing, "
           f"{args.tickets} tickets waiting at the start, up to {args.seconds:.0f} s; "
           f"load before: {load_before}, after: {uptime()}\n")
-    print("| setup                      | op      |   count |    per s | p50 ms  | p99 ms  "
-          "| errors | checks |")
-    print("|----------------------------|---------|--------:|---------:|--------:|--------:|"
-          "-------:|--------|")
-    for result in results:
-        print(result.row())
+    print_table(results)
     for result in results:
         if result.operation == "call":
             print(f"{result.label}: {result.rate:.0f} calls/s, server CPU "

@@ -284,12 +284,7 @@ def main() -> None:
     print(f"\n{args.clients} concurrent clients, {args.seconds:.0f} s per phase, "
           f"demo site without quotas, {len(SERVICES)} services in turn, "
           f"{len(COUNTERS)} counters calling; load before: {load_before}, after: {uptime()}\n")
-    print("| setup                      | op      |   count |    per s | p50 ms  | p99 ms  "
-          "| errors | checks |")
-    print("|----------------------------|---------|--------:|---------:|--------:|--------:|"
-          "-------:|--------|")
-    for result in results:
-        print(result.row())
+    print_table(results)
     for result in results:
         if result.operation == "issue":
             health = next(r for r in results if r.label == result.label
@@ -300,6 +295,15 @@ def main() -> None:
         if result.error_kinds:
             print(f"{result.label}, {result.operation} errors: "
                   + ", ".join(f"{kind} ×{n}" for kind, n in result.error_kinds.most_common()))
+
+
+def print_table(results: list[Result]) -> None:
+    print("| setup                      | op      |   count |    per s | p50 ms  | p99 ms  "
+          "| errors | checks |")
+    print("|----------------------------|---------|--------:|---------:|--------:|--------:|"
+          "-------:|--------|")
+    for result in results:
+        print(result.row())
 
 
 def uptime() -> str:
