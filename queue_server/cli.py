@@ -307,7 +307,7 @@ def cmd_config_import(args: argparse.Namespace) -> int:
     async def work(settings: Settings) -> int:
         db = Database(create_engine(settings.database_url))
         if db.notifies_across_processes:
-            db.on_commit(Notifier(db))
+            db.before_commit(Notifier())
         try:
             version = await import_site(db, site, SystemClock().now(), str(args.file))
         finally:

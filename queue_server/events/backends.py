@@ -1,7 +1,7 @@
 """Across processes: PostgreSQL ``LISTEN/NOTIFY`` wakes every process's event feed.
 
-After each commit the writer sends ``NOTIFY loket_events, '<site>:<first>:<last>'`` — a few
-bytes; nobody reads events from the notification, only from the events table. Each process
+Each writing transaction sends ``NOTIFY loket_events, '<site>:<first>:<last>:<origin>'``,
+a few bytes; nobody reads events from the notification, only from the events table. Each process
 keeps one dedicated asyncpg connection listening on the channel. When that connection is
 lost it reconnects with backoff and then wakes the feed, which catches up from the table by
 seq, so nothing committed while it was down is lost.
@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from queue_server.store.db import Database, StoredEvent
+from queue_server.store.db import StoredEvent
 
 log = logging.getLogger(__name__)
 
@@ -30,33 +32,36 @@ def plain_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def notification(site_id: int, first: int, last: int) -> str:
-    return f"{site_id}:{first}:{last}"
+def notification(site_id: int, first: int, last: int, origin: str) -> str:
+    return f"{site_id}:{first}:{last}:{origin}"
 
 
-def parse_notification(payload: str) -> tuple[int, int, int] | None:
+def parse_notification(payload: str) -> tuple[int, int, int, str] | None:
+    parts = payload.split(":")
+    if len(parts) != 4:
+        return None
+    site, first, last, origin = parts
     try:
-        site, first, last = (int(part) for part in payload.split(":"))
+        return int(site), int(first), int(last), origin
     except ValueError:
         return None
-    return site, first, last
 
 
 class Notifier:
-    """An ``on_commit`` publisher that tells the other processes there is something new."""
+    """A ``before_commit`` step that tells the other processes there is something new.
+    Inside the transaction: PostgreSQL delivers it at commit (never for a rollback), and the
+    writer needs no second connection and round trips of its own for it. ``origin`` names
+    this process, whose own commits reach its hub directly: the notification can arrive
+    before the writer has published them, and must not send the feed to read them again."""
 
-    def __init__(self, db: Database, channel: str = CHANNEL) -> None:
-        self.db = db
+    def __init__(self, channel: str = CHANNEL) -> None:
         self.channel = channel
+        self.origin = secrets.token_hex(6)
 
-    async def __call__(self, events: list[StoredEvent]) -> None:
-        if not events:
-            return
-        payload = notification(events[0].site_id, events[0].seq, events[-1].seq)
-        async with self.db.engine.connect() as conn:
-            await conn.execute(text("SELECT pg_notify(:channel, :payload)"),
-                               {"channel": self.channel, "payload": payload})
-            await conn.commit()
+    async def __call__(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        payload = notification(events[0].site_id, events[0].seq, events[-1].seq, self.origin)
+        await conn.execute(text("SELECT pg_notify(:channel, :payload)"),
+                           {"channel": self.channel, "payload": payload})
 
 
 class PostgresListener:

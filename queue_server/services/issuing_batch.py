@@ -10,6 +10,7 @@ waiting visitor is told.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import hashlib
 import secrets
@@ -19,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from queue_server.domain import ordering
 from queue_server.domain.errors import Closed
@@ -88,9 +90,7 @@ async def issue_batch(loket: Loket, requests: list[Request]) -> list[Answer | Ex
     now) or its refusal, in order."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            async with loket.db.write(loket.ids.site, max(r.now for r in requests)) as tx:
-                outcomes = await _write(tx, loket, requests)
-                counted = await _count_around(tx, loket, outcomes)
+            outcomes, counted = await _written(loket, requests)
             break
         except IntegrityError:
             # Another process committed a ticket under one of our keys between our lookup
@@ -128,8 +128,33 @@ async def _alone(loket: Loket, request: Request) -> Answer | Exception:
         return exc
 
 
-async def _write(tx: Tx, loket: Loket, requests: list[Request]) -> list[_Outcome]:
-    """The tickets of the batch, stored, with their events; one outcome per request."""
+async def _written(loket: Loket, requests: list[Request]
+                   ) -> tuple[list[_Outcome], dict[int, _Counted]]:
+    """The batch's outcomes, committed, and what each new ticket's visitor is told.
+
+    That is read on a connection of its own while the tickets are written and committed, so
+    the transaction (which holds the queues' number rows, and on SQLite the write lock) is
+    that much shorter: the reads need none of the batch's rows (its tickets are placed among
+    the others in memory), and every ticket of the same queues committed before ours is
+    visible to them, since we hold those queues' number rows by then."""
+    counting: asyncio.Task[dict[int, _Counted]] | None = None
+    try:
+        async with loket.db.write(loket.ids.site, max(r.now for r in requests)) as tx:
+            outcomes, rows = await _decide(tx, loket, requests)
+            counting = asyncio.create_task(_count_around(loket, outcomes))
+            await _store(tx, loket, outcomes, rows)
+        return outcomes, await counting
+    finally:
+        if counting is not None and not counting.done():  # the transaction failed
+            counting.cancel()
+            await asyncio.wait([counting])
+        if counting is not None and not counting.cancelled():
+            counting.exception()  # seen: a failed count after a failed write says nothing new
+
+
+async def _decide(tx: Tx, loket: Loket, requests: list[Request]
+                  ) -> tuple[list[_Outcome], list[dict[str, Any]]]:
+    """One outcome per request, numbers reserved for the new tickets, and their rows."""
     site = loket.ids.site
     tk = t.tickets
     keys = {r.key for r in requests if r.key is not None}
@@ -182,12 +207,17 @@ async def _write(tx: Tx, loket: Loket, requests: list[Request]) -> list[_Outcome
             taken_by_key[request.key] = i
         outcomes.append(new)
     await _give_back_numbers(tx, loket, wanted, first, following)
-    if rows_out:
-        await tx.conn.execute(insert(tk), rows_out)
+    return outcomes, rows_out
+
+
+async def _store(tx: Tx, loket: Loket, outcomes: list[_Outcome],
+                 rows: list[dict[str, Any]]) -> None:
+    """The new tickets' rows and their events."""
+    if rows:
+        await tx.conn.execute(insert(t.tickets), rows)
     for outcome in outcomes:
         if isinstance(outcome, _New):
             emit_ticket(tx, loket, "ticket.issued", outcome.ticket)
-    return outcomes
 
 
 async def _reserve_numbers(tx: Tx, loket: Loket,
@@ -268,7 +298,9 @@ def quota_lock(site_id: int, service_id: int, day: date) -> int:
 async def insert_one(tx: Tx, loket: Loket, request: Request) -> Ticket:
     """One ticket inside the caller's transaction, by the batch's own rules (a booking's
     check-in marks the booking in the same transaction)."""
-    outcome = (await _write(tx, loket, [request]))[0]
+    outcomes, rows = await _decide(tx, loket, [request])
+    await _store(tx, loket, outcomes, rows)
+    outcome = outcomes[0]
     if isinstance(outcome, Exception):
         raise outcome
     assert isinstance(outcome, _New)
@@ -278,8 +310,7 @@ async def insert_one(tx: Tx, loket: Loket, request: Request) -> Ticket:
 _Counted = tuple[ordering.Around, int, "dict[str, Any] | None"]
 
 
-async def _count_around(tx: Tx, loket: Loket, outcomes: list[_Outcome]
-                        ) -> dict[int, _Counted]:
+async def _count_around(loket: Loket, outcomes: list[_Outcome]) -> dict[int, _Counted]:
     """For each new ticket (by index): the waiting tickets around it, the open counters and
     the number now served at its service, counted for the whole batch in a few queries.
 
@@ -290,6 +321,12 @@ async def _count_around(tx: Tx, loket: Loket, outcomes: list[_Outcome]
     if not new:
         return {}
     service_ids = {loket.ids.services[ticket.service] for ticket in new.values()}
+    async with loket.db.read() as conn:
+        return await _counted(conn, loket, new, service_ids)
+
+
+async def _counted(conn: AsyncConnection, loket: Loket, new: dict[int, Ticket],
+                   service_ids: set[int]) -> dict[int, _Counted]:
     since = min(ticket.queued_at for ticket in new.values())
     tk = t.tickets
     waiting = (tk.c.site_id == loket.ids.site, tk.c.status == Status.WAITING.value,
@@ -297,7 +334,7 @@ async def _count_around(tx: Tx, loket: Loket, outcomes: list[_Outcome]
     is_priority = tk.c.priority.is_not(None)
     before: dict[tuple[int, bool], int] = {
         (int(service_id), bool(priority)): int(count)
-        for service_id, priority, count in (await tx.conn.execute(
+        for service_id, priority, count in (await conn.execute(
             select(tk.c.service_id, is_priority, func.count())
             .where(*waiting, tk.c.queued_at < since)
             .group_by(tk.c.service_id, is_priority)))}
@@ -305,14 +342,14 @@ async def _count_around(tx: Tx, loket: Loket, outcomes: list[_Outcome]
     # the ones issued before it, as if issued one after another.
     recent: dict[int, list[ordering.Candidate]] = collections.defaultdict(list)
     ours = {ticket.id for ticket in new.values()}
-    for row in (await tx.conn.execute(
+    for row in (await conn.execute(
             select(tk.c.id, tk.c.service_id, tk.c.priority, tk.c.queued_at)
             .where(*waiting, tk.c.queued_at >= since))).all():
         if row.id not in ours:
             recent[row.service_id].append(ordering.Candidate(row.id, row.priority,
                                                              row.queued_at))
-    counters = await open_counters(tx.conn, loket, service_ids)
-    serving = await now_serving(tx.conn, loket, service_ids)
+    counters = await open_counters(conn, loket, service_ids)
+    serving = await now_serving(conn, loket, service_ids)
     counted: dict[int, _Counted] = {}
     for i, ticket in sorted(new.items()):
         service_id = loket.ids.services[ticket.service]

@@ -156,6 +156,8 @@ class Tx:
 
 
 Publisher = Callable[[list[StoredEvent]], Awaitable[None]]
+#: Runs inside a writing transaction just before its commit, with the events it numbered.
+InTransaction = Callable[[AsyncConnection, list[StoredEvent]], Awaitable[None]]
 
 
 class Database:
@@ -166,6 +168,7 @@ class Database:
         # queueing here is cheaper than spinning on SQLITE_BUSY.
         self._write_lock = (write_lock or asyncio.Lock()) if self.is_sqlite else None
         self._publishers: list[Publisher] = []
+        self._before_commit: list[InTransaction] = []
 
     @property
     def notifies_across_processes(self) -> bool:
@@ -181,6 +184,12 @@ class Database:
     def on_commit(self, publisher: Publisher) -> None:
         self._publishers.append(publisher)
 
+    def before_commit(self, step: InTransaction) -> None:
+        """Run ``step`` in every writing transaction that numbered events, just before it
+        commits: what it does commits or rolls back with them (PostgreSQL's ``NOTIFY``
+        is sent at commit), and it costs no connection or round trip of its own."""
+        self._before_commit.append(step)
+
     @asynccontextmanager
     async def write(self, site_id: int, now: datetime) -> AsyncIterator[Tx]:
         """A transaction that commits when the block ends without an exception; its events
@@ -192,6 +201,9 @@ class Database:
                 tx = Tx(conn, site_id, now)
                 yield tx
                 stored = await tx._write_events()
+                if stored:
+                    for step in self._before_commit:
+                        await step(conn, stored)
         for publish in self._publishers:
             try:
                 await publish(stored)

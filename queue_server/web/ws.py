@@ -361,14 +361,16 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await stack.enter_async_context(feed.running())
         await stack.enter_async_context(screens.running())
         if loket.db.notifies_across_processes:
+            notifier = Notifier()
+
             def on_notify(payload: str) -> None:
                 parsed = parse_notification(payload)
-                if parsed is None or parsed[0] != loket.ids.site:
+                if parsed is None or parsed[0] != loket.ids.site or parsed[3] == notifier.origin:
                     return
                 if hub.cursor is None or parsed[2] > hub.cursor:
                     feed.wake()
 
-            loket.db.on_commit(Notifier(loket.db))
+            loket.db.before_commit(notifier)
             url = loket.db.engine.url.render_as_string(hide_password=False)
             listener = PostgresListener(plain_dsn(url), on_notify=on_notify,
                                         on_connect=feed.wake)
