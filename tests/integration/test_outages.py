@@ -3,15 +3,20 @@ error shape (never 500), and the same Idempotency-Key after recovery gives one t
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from queue_server.events.backends import plain_dsn
+from queue_server.store import db as db_module
 from tests.conftest import MONDAY_MORNING, SITE_FILE, PostgresDatabases, missing
 from tests.support.servers import start_server
 from tests.support.tcp_proxy import tcp_proxy
@@ -60,3 +65,35 @@ def test_postgres_going_away_answers_503_and_the_kiosk_retry_gets_one_ticket(
             assert again.json()["ticket"]["id"] == first.json()["ticket"]["id"]
             assert first.json()["ticket"]["number"].endswith("002")
             assert "Traceback" not in server.output()
+
+
+@pytest.mark.postgres
+def test_a_pooled_connection_postgres_dropped_while_idle_is_replaced_unseen(
+        postgres: PostgresDatabases | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    if postgres is None:
+        missing("PostgreSQL (LOKET_TEST_DATABASE_URL)")
+        return
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_S", 0.0)
+    url = postgres.new()
+    engine = db_module.create_engine(url, pool_timeout_s=10)
+
+    async def backend_pid() -> int:
+        async with engine.connect() as conn:
+            return int((await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+    async def scenario() -> tuple[int, int]:
+        try:
+            first = await backend_pid()
+            killer = await asyncpg.connect(plain_dsn(url))
+            try:
+                assert await killer.fetchval("SELECT pg_terminate_backend($1)", first)
+            finally:
+                await killer.close()
+            # The pool's only connection is dead now: it is tested and replaced at checkout,
+            # so the statement never sees it.
+            return first, await backend_pid()
+        finally:
+            await engine.dispose()
+
+    first, again = asyncio.run(scenario())
+    assert again != first
