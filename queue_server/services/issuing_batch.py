@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -325,26 +325,31 @@ async def _count_around(loket: Loket, outcomes: list[_Outcome]) -> dict[int, _Co
         return await _counted(conn, loket, new, service_ids)
 
 
+_TK = t.tickets
+_WAITING = (_TK.c.site_id == bindparam("site"), _TK.c.status == Status.WAITING.value,
+            _TK.c.service_id.in_(bindparam("services", expanding=True)))
+_IS_PRIORITY = _TK.c.priority.is_not(None)
+# Built once (see waiting.py): waiting tickets older than the batch, counted per service and
+# class, and the few queued since, one by one.
+_WAITING_BEFORE = (select(_TK.c.service_id, _IS_PRIORITY, func.count())
+                   .where(*_WAITING, _TK.c.queued_at < bindparam("since"))
+                   .group_by(_TK.c.service_id, _IS_PRIORITY))
+_WAITING_SINCE = (select(_TK.c.id, _TK.c.service_id, _TK.c.priority, _TK.c.queued_at)
+                  .where(*_WAITING, _TK.c.queued_at >= bindparam("since")))
+
+
 async def _counted(conn: AsyncConnection, loket: Loket, new: dict[int, Ticket],
                    service_ids: set[int]) -> dict[int, _Counted]:
-    since = min(ticket.queued_at for ticket in new.values())
-    tk = t.tickets
-    waiting = (tk.c.site_id == loket.ids.site, tk.c.status == Status.WAITING.value,
-               tk.c.service_id.in_(service_ids))
-    is_priority = tk.c.priority.is_not(None)
+    params = {"site": loket.ids.site, "services": sorted(service_ids),
+              "since": min(ticket.queued_at for ticket in new.values())}
     before: dict[tuple[int, bool], int] = {
         (int(service_id), bool(priority)): int(count)
-        for service_id, priority, count in (await conn.execute(
-            select(tk.c.service_id, is_priority, func.count())
-            .where(*waiting, tk.c.queued_at < since)
-            .group_by(tk.c.service_id, is_priority)))}
+        for service_id, priority, count in await conn.execute(_WAITING_BEFORE, params)}
     # Queued since: another process's tickets, and (below) the batch's own, each seeing only
     # the ones issued before it, as if issued one after another.
     recent: dict[int, list[ordering.Candidate]] = collections.defaultdict(list)
     ours = {ticket.id for ticket in new.values()}
-    for row in (await conn.execute(
-            select(tk.c.id, tk.c.service_id, tk.c.priority, tk.c.queued_at)
-            .where(*waiting, tk.c.queued_at >= since))).all():
+    for row in (await conn.execute(_WAITING_SINCE, params)).all():
         if row.id not in ours:
             recent[row.service_id].append(ordering.Candidate(row.id, row.priority,
                                                              row.queued_at))

@@ -8,7 +8,7 @@ import time
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import and_, case, func, not_, or_, select
+from sqlalchemy import and_, bindparam, case, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from queue_server.domain import estimate, ordering
@@ -119,16 +119,31 @@ async def waiting_around(conn: AsyncConnection, loket: Loket, me: ordering.Candi
     return ordering.Around(int(row[0]), int(row[1]), int(row[2]))
 
 
+# Built once: issuing runs these for every batch, and building a statement costs more than
+# running it (SQLAlchemy's cache key and coercions, ~0.2 ms each).
+_CS = t.counter_services
+_OPEN_COUNTERS = (
+    select(_CS.c.service_id, func.count())
+    .select_from(t.counters.join(_CS, _CS.c.counter_id == t.counters.c.id))
+    .where(_CS.c.service_id.in_(bindparam("services", expanding=True)),
+           t.counters.c.site_id == bindparam("site"), t.counters.c.state == "open",
+           t.counters.c.priority_only.is_(False))
+    .group_by(_CS.c.service_id))
+_NOW_SERVING = (
+    select(t.tickets.c.service_id, t.tickets.c.queue, t.tickets.c.number,
+           t.tickets.c.counter_id)
+    .where(t.tickets.c.site_id == bindparam("site"),
+           t.tickets.c.service_id.in_(bindparam("services", expanding=True)),
+           t.tickets.c.business_day == bindparam("day"),
+           t.tickets.c.status.in_([s.value for s in lifecycle.AT_COUNTER]))
+    .order_by(t.tickets.c.called_at.desc(), t.tickets.c.id))
+
+
 async def open_counters(conn: AsyncConnection, loket: Loket,
                         service_ids: Collection[int]) -> dict[int, int]:
     """Open counters (not priority-only) serving each service."""
-    cs = t.counter_services
-    rows = (await conn.execute(
-        select(cs.c.service_id, func.count())
-        .select_from(t.counters.join(cs, cs.c.counter_id == t.counters.c.id))
-        .where(cs.c.service_id.in_(service_ids), t.counters.c.site_id == loket.ids.site,
-               t.counters.c.state == "open", t.counters.c.priority_only.is_(False))
-        .group_by(cs.c.service_id))).all()
+    rows = (await conn.execute(_OPEN_COUNTERS, {"services": list(service_ids),
+                                                "site": loket.ids.site})).all()
     return {int(service_id): int(count) for service_id, count in rows}
 
 
@@ -136,13 +151,9 @@ async def now_serving(conn: AsyncConnection, loket: Loket,
                       service_ids: Collection[int]) -> dict[int, dict[str, Any]]:
     """Per service, the number most recently called today and still at a counter: what a
     waiting visitor compares their own number with. Services with none are left out."""
-    tk = t.tickets
-    rows = (await conn.execute(
-        select(tk.c.service_id, tk.c.queue, tk.c.number, tk.c.counter_id).where(
-            tk.c.site_id == loket.ids.site, tk.c.service_id.in_(service_ids),
-            tk.c.business_day == loket.business_day(loket.clock.now()),
-            tk.c.status.in_([s.value for s in lifecycle.AT_COUNTER]))
-        .order_by(tk.c.called_at.desc(), tk.c.id))).all()
+    rows = (await conn.execute(_NOW_SERVING, {
+        "site": loket.ids.site, "services": list(service_ids),
+        "day": loket.business_day(loket.clock.now())})).all()
     serving: dict[int, dict[str, Any]] = {}
     for row in rows:
         if row.service_id in serving:

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, insert, text, update
+from sqlalchemy import Integer, bindparam, event, insert, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -146,6 +146,13 @@ class StoredEvent:
         return {"seq": self.seq, "type": self.type, "at": self.at.isoformat(), **self.payload}
 
 
+#: Built once: every writing transaction runs it (building costs more than running it).
+_BUMP_EVENT_SEQ = (
+    update(t.sites).where(t.sites.c.id == bindparam("bump_site"))
+    .values(event_seq=t.sites.c.event_seq + bindparam("bump_by", type_=Integer))
+    .returning(t.sites.c.event_seq))
+
+
 @dataclass
 class Tx:
     """One writing transaction; events emitted here get their sequence numbers at commit."""
@@ -163,14 +170,8 @@ class Tx:
             return []
         # Taken last, just before commit: the row lock on the site is held for as short a
         # time as possible, and it makes sequence order equal commit order.
-        last = (
-            await self.conn.execute(
-                update(t.sites)
-                .where(t.sites.c.id == self.site_id)
-                .values(event_seq=t.sites.c.event_seq + len(self.pending))
-                .returning(t.sites.c.event_seq)
-            )
-        ).scalar_one()
+        last = (await self.conn.execute(_BUMP_EVENT_SEQ, {
+            "bump_site": self.site_id, "bump_by": len(self.pending)})).scalar_one()
         first = last - len(self.pending) + 1
         stored = [
             StoredEvent(self.site_id, first + i, e.type, self.now, e.topics, e.payload)
