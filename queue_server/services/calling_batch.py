@@ -68,6 +68,15 @@ async def call_batch(loket: Loket, requests: list[Request]) -> list[Answer | Exc
             else (ticket_json(loket, o, ahead=0), visitors.get(o.id)) for o in outcomes]
 
 
+#: Built once, like the statements below: the calling counters' state and streak, and the
+#: tickets they hold.
+_STATES = select(t.counters.c.id, t.counters.c.state, t.counters.c.priority_streak).where(
+    t.counters.c.id.in_(bindparam("counters", expanding=True)))
+_HELD = select(t.tickets.c.counter_id, t.tickets.c.queue, t.tickets.c.number).where(
+    t.tickets.c.counter_id.in_(bindparam("counters", expanding=True)),
+    t.tickets.c.status.in_([Status.CALLED.value, Status.SERVING.value]))
+
+
 async def _call(tx: Tx, loket: Loket, requests: list[Request]
                 ) -> tuple[list[Ticket | Exception | None], list[str]]:
     """Each request's called ticket, refusal or ``None``; and the called tickets that a
@@ -75,16 +84,10 @@ async def _call(tx: Tx, loket: Loket, requests: list[Request]
     desks = [_Desk(r, loket.ids.counters[r.counter.code],
                    frozenset(loket.ids.services[s] for s in r.counter.services),
                    loket.business_day(r.now)) for r in requests]
-    counter_ids = {d.id for d in desks}
-    c = t.counters
-    states = {row.id: row for row in (await tx.conn.execute(
-        select(c.c.id, c.c.state, c.c.priority_streak).where(c.c.id.in_(counter_ids))))}
-    tk = t.tickets
-    held: dict[int, str] = {
-        row.counter_id: format_number(row.queue, row.number)
-        for row in (await tx.conn.execute(select(tk.c.counter_id, tk.c.queue, tk.c.number).where(
-            tk.c.counter_id.in_(counter_ids),
-            tk.c.status.in_([Status.CALLED.value, Status.SERVING.value]))))}
+    counters = {"counters": sorted({d.id for d in desks})}
+    states = {row.id: row for row in await tx.conn.execute(_STATES, counters)}
+    held: dict[int, str] = {row.counter_id: format_number(row.queue, row.number)
+                            for row in await tx.conn.execute(_HELD, counters)}
     calling = [d for d in desks
                if d.id in states and states[d.id].state == "open" and d.id not in held]
     heads = await _heads(tx, loket, calling)

@@ -118,11 +118,13 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # Writers take the write lock up front; readers stay deferred so that WAL lets them
-        # read while someone writes.
-        if conn.get_execution_options().get("loket_write"):
+        # Writers take the write lock up front; other transactions stay deferred so that
+        # WAL lets them read while someone writes. ``Database.read`` needs none: each of its
+        # statements reads a snapshot of its own, as under PostgreSQL's READ COMMITTED.
+        options = conn.get_execution_options()
+        if options.get("loket_write"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        elif not options.get("loket_read"):
             conn.exec_driver_sql("BEGIN")
 
 
@@ -245,10 +247,14 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reading only, outside any transaction: no BEGIN and ROLLBACK
+        around the reads (two round trips on PostgreSQL, two hops to the driver's thread on
+        SQLite). Each statement reads what was committed when it started, which under READ
+        COMMITTED was already so within a transaction."""
         async with self.engine.connect() as conn:
-            if not self.is_sqlite:
-                # No BEGIN and ROLLBACK around the reads: two round trips saved, and under
-                # READ COMMITTED each statement had a snapshot of its own anyway.
+            if self.is_sqlite:
+                conn = await conn.execution_options(loket_read=True)
+            else:
                 conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
             yield conn
 
