@@ -14,12 +14,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, event, insert, text, update
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from queue_server.store import tables as t
+from queue_server.store.dialect import append_events
 
 DEFAULT_SQLITE = Path("loket-data") / "loket.db"
 log = logging.getLogger(__name__)
@@ -148,13 +148,6 @@ class StoredEvent:
         return {"seq": self.seq, "type": self.type, "at": self.at.isoformat(), **self.payload}
 
 
-#: Built once: every writing transaction runs it (building costs more than running it).
-_BUMP_EVENT_SEQ = (
-    update(t.sites).where(t.sites.c.id == bindparam("bump_site"))
-    .values(event_seq=t.sites.c.event_seq + bindparam("bump_by", type_=Integer))
-    .returning(t.sites.c.event_seq))
-
-
 @dataclass
 class Tx:
     """One writing transaction; events emitted here get their sequence numbers at commit."""
@@ -172,21 +165,13 @@ class Tx:
             return []
         # Taken last, just before commit: the row lock on the site is held for as short a
         # time as possible, and it makes sequence order equal commit order.
-        last = (await self.conn.execute(_BUMP_EVENT_SEQ, {
-            "bump_site": self.site_id, "bump_by": len(self.pending)})).scalar_one()
+        last = await append_events(self.conn, self.site_id, self.now, [
+            (e.type, " ".join(e.topics), e.payload) for e in self.pending])
         first = last - len(self.pending) + 1
         stored = [
             StoredEvent(self.site_id, first + i, e.type, self.now, e.topics, e.payload)
             for i, e in enumerate(self.pending)
         ]
-        await self.conn.execute(
-            insert(t.events),
-            [
-                {"site_id": s.site_id, "seq": s.seq, "type": s.type, "at": s.at,
-                 "topics": " ".join(s.topics), "payload": s.payload}
-                for s in stored
-            ],
-        )
         return stored
 
 
@@ -248,9 +233,9 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         """A connection for reading only, outside any transaction: no BEGIN and ROLLBACK
-        around the reads (two round trips on PostgreSQL, two hops to the driver's thread on
-        SQLite). Each statement reads what was committed when it started, which under READ
-        COMMITTED was already so within a transaction."""
+        around the reads on PostgreSQL (two round trips), no BEGIN on SQLite (a hop to the
+        driver's thread). Each statement reads what was committed when it started, which
+        under READ COMMITTED was already so within a transaction."""
         async with self.engine.connect() as conn:
             if self.is_sqlite:
                 conn = await conn.execution_options(loket_read=True)
