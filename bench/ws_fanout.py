@@ -408,10 +408,14 @@ def display_setting(label: str, postgres: str | None, processes: int, clients: i
             # Both events of each call (called, finished) went to every client.
             cpu_us = (cpu_s(watched.process.pid) - cpu_before) * 1e6 / (2 * calls * clients)
             arrivals = gens.arrivals()
+            slowest = []
             for ticket_id, t0 in started.items():
                 got = arrivals.get(ticket_id, [])
                 missing += clients - len(got)
                 latencies += [(at - t0) * 1000 for at in got]
+                slowest.append(f"{(max(got) - t0) * 1000:.0f}" if got else "–")
+            # With ten calls a tenth of the samples is one call: one slow call is the p99.
+            print(f"  last client reached, per call (ms): {' '.join(slowest)}", flush=True)
         finally:
             gens.stop()
     return Row(label, clients, latencies, missing, kib, load(), cpu_us)
