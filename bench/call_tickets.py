@@ -195,15 +195,17 @@ async def analyze(database_url: str) -> None:
     tickets just issued would otherwise be planned for as an empty table. SQLite keeps none
     unless asked, in the bench as in production."""
     from sqlalchemy import text
+    from sqlalchemy.engine import make_url
 
     from queue_server.store.db import create_engine
 
+    if make_url(database_url).get_backend_name() != "postgresql":
+        return
     engine = create_engine(database_url)
     try:
-        if engine.dialect.name == "postgresql":
-            async with engine.connect() as conn:
-                await conn.execute(text("ANALYZE"))
-                await conn.commit()
+        async with engine.connect() as conn:
+            await conn.execute(text("ANALYZE"))
+            await conn.commit()
     finally:
         await engine.dispose()
 

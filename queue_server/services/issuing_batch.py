@@ -145,11 +145,12 @@ async def _written(loket: Loket, requests: list[Request]
             await _store(tx, loket, outcomes, rows)
         return outcomes, await counting
     finally:
-        if counting is not None and not counting.done():  # the transaction failed
-            counting.cancel()
-            await asyncio.wait([counting])
-        if counting is not None and not counting.cancelled():
-            counting.exception()  # seen: a failed count after a failed write says nothing new
+        if counting is not None:
+            if not counting.done():  # the transaction failed: nobody needs the count
+                counting.cancel()
+            # Never left running or failing unseen; a failed count after a failed write
+            # says nothing the write's own exception does not.
+            await asyncio.gather(counting, return_exceptions=True)
 
 
 async def _decide(tx: Tx, loket: Loket, requests: list[Request]

@@ -9,7 +9,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from sqlalchemy import text
@@ -82,6 +81,8 @@ def test_a_pooled_connection_postgres_dropped_while_idle_is_replaced_unseen(
             return int((await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one())
 
     async def scenario() -> tuple[int, int]:
+        import asyncpg  # the PostgreSQL extra, like the database this test needs
+
         try:
             first = await backend_pid()
             killer = await asyncpg.connect(plain_dsn(url))
