@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, select, union_all, update
+from sqlalchemy import Boolean, Date, Integer, bindparam, func, select, true, union_all, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import NoResultFound
 
 from queue_server.domain import ordering
@@ -34,7 +35,7 @@ from queue_server.services.visitors import booked_visitors
 from queue_server.site import Counter
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
-from queue_server.store.dialect import row_locks, skip_locked_if
+from queue_server.store.dialect import row_locks
 
 #: The called ticket as the counter gets it and, for a booked visitor, their details
 #: (``visitors.py``); ``None`` when nobody waits for the counter.
@@ -146,56 +147,76 @@ def _one(loket: Loket, desk: _Desk, states: dict[int, Any], held: dict[int, str]
 
 
 async def _heads(tx: Tx, loket: Loket, calling: list[_Desk]) -> list[Any]:
-    """The first waiting tickets of each calling counter's services, per class (priority,
-    normal) — as many as the calls of the batch that could take from them, so that every
-    call finds its head however many earlier calls took before it. One statement; on
-    PostgreSQL the rows are locked, and rows another process is calling are passed over."""
-    wanted: collections.Counter[tuple[frozenset[int], bool, date]] = collections.Counter()
-    sets = {(d.services, d.request.counter.priority_only, d.day) for d in calling}
-    for services, priority_only, day in sets:
-        overlapping = [d for d in calling if d.day == day and d.services & services]
-        wanted[(services, True, day)] = len(overlapping)
-        if not priority_only:
-            wanted[(services, False, day)] = sum(
-                1 for d in overlapping if not d.request.counter.priority_only)
-    # Priority branches first, then normal ones: the statement depends only on how many of
-    # each there are, so it is built and compiled once per shape. (No order is needed
-    # between the branches for locking: SKIP LOCKED never waits.)
-    branches = ([b for b in wanted.items() if b[0][1] and b[1] > 0]
-                + [b for b in wanted.items() if not b[0][1] and b[1] > 0])
-    if not branches:
-        return []
-    params: dict[str, Any] = {"site": loket.ids.site, "waiting": Status.WAITING.value}
-    for i, ((services, _, day), count) in enumerate(branches):
-        params.update({f"services{i}": sorted(services), f"day{i}": day, f"count{i}": count})
-    priority = sum(1 for b in branches if b[0][1])
-    statement = _heads_statement(priority, len(branches) - priority,
-                                 locked=row_locks(tx.conn))
-    rows = (await tx.conn.execute(statement, params)).all()
-    return list({row.id: row for row in rows}.values())
+    """The first waiting tickets of each service the calling counters serve, per class
+    (priority, normal) — as many as there are calls in the batch that could take from that
+    service, so that every call finds its head however many earlier calls took before it.
+    Each service's line is read from ``ix_tickets_line``, already in order; on PostgreSQL the
+    rows are locked, and rows another process is calling are passed over."""
+    wanted: collections.Counter[tuple[int, date, bool]] = collections.Counter()
+    for desk in calling:
+        for service in desk.services:
+            wanted[(service, desk.day, True)] += 1
+            if not desk.request.counter.priority_only:
+                wanted[(service, desk.day, False)] += 1
+    lines = sorted(wanted.items())
+    if not row_locks(tx.conn):
+        return await _heads_sqlite(tx, loket, lines)
+    return list((await tx.conn.execute(_HEADS_POSTGRESQL, {
+        "site": loket.ids.site, "services": [service for (service, _, _), _ in lines],
+        "days": [day for (_, day, _), _ in lines],
+        "normals": [not priority for (_, _, priority), _ in lines],
+        "counts": [count for _, count in lines]})).all())
 
 
-@functools.lru_cache(maxsize=512)
-def _heads_statement(priority: int, normal: int, *, locked: bool) -> Any:
-    """``priority`` + ``normal`` head queries in one statement, each a subquery of its own so
-    that its ORDER BY, LIMIT and (PostgreSQL) ``FOR UPDATE SKIP LOCKED`` stay with it."""
+def _line(service: Any, day: Any, normal: Any, count: Any) -> Any:
+    """One service's first ``count`` waiting tickets of a class, in calling order."""
     tk = t.tickets
+    return select(*TICKET_COLUMNS, tk.c.due_at, tk.c.booking_id).where(
+        tk.c.service_id == service, tk.c.business_day == day, t.in_line,
+        tk.c.site_id == bindparam("site", type_=Integer), tk.c.priority.is_(None) == normal,
+    ).order_by(ORDER_TIME, tk.c.id).limit(count)
 
-    def branch(i: int) -> Any:
-        query = select(*TICKET_COLUMNS, tk.c.due_at, tk.c.booking_id).where(
-            tk.c.site_id == bindparam("site", type_=Integer),
-            tk.c.business_day == bindparam(f"day{i}", type_=tk.c.business_day.type),
-            tk.c.status == bindparam("waiting", type_=tk.c.status.type),
-            tk.c.service_id.in_(bindparam(f"services{i}", expanding=True)),
-            tk.c.priority.is_not(None) if i < priority else tk.c.priority.is_(None),
-        ).order_by(ORDER_TIME, tk.c.id).limit(bindparam(f"count{i}", type_=Integer))
-        return skip_locked_if(locked, query)
 
-    branches = [branch(i) for i in range(priority + normal)]
-    if len(branches) == 1:
-        return branches[0]
-    subqueries = [b.subquery() for b in branches]
-    return union_all(*(select(*s.c) for s in subqueries))
+#: PostgreSQL: every line in one statement of one shape, so it is planned once per
+#: connection — a union of one branch per line took longer to plan than to run.
+_WANTED = func.unnest(
+    bindparam("services", type_=ARRAY(Integer)), bindparam("days", type_=ARRAY(Date)),
+    bindparam("normals", type_=ARRAY(Boolean)), bindparam("counts", type_=ARRAY(Integer)),
+).table_valued("service", "day", "normal", "count").render_derived(name="wanted")
+_LINES = _line(_WANTED.c.service, _WANTED.c.day, _WANTED.c.normal, _WANTED.c.count
+               ).with_for_update(skip_locked=True).lateral("line")
+_HEADS_POSTGRESQL = select(_LINES).select_from(_WANTED.join(_LINES, true()))
+
+#: SQLite has neither LATERAL nor arrays: a union of one branch per line, at most this many
+#: (it allows 500 terms in a compound select; two lines per service served).
+_BRANCHES = 200
+
+
+async def _heads_sqlite(tx: Tx, loket: Loket,
+                        lines: list[tuple[tuple[int, date, bool], int]]) -> list[Any]:
+    rows: list[Any] = []
+    for start in range(0, len(lines), _BRANCHES):
+        chunk = lines[start:start + _BRANCHES]
+        params: dict[str, Any] = {"site": loket.ids.site}
+        for i, ((service, day, priority), count) in enumerate(chunk):
+            params.update({f"service{i}": service, f"day{i}": day,
+                           f"normal{i}": not priority, f"count{i}": count})
+        rows += (await tx.conn.execute(_heads_union(len(chunk)), params)).all()
+    return rows
+
+
+@functools.lru_cache(maxsize=_BRANCHES)
+def _heads_union(branches: int) -> Any:
+    """``branches`` lines in one statement, each a subquery of its own so that its ORDER BY
+    and LIMIT stay with it; built and compiled once per number of branches."""
+    day_type = t.tickets.c.business_day.type
+    queries = [_line(bindparam(f"service{i}", type_=Integer),
+                     bindparam(f"day{i}", type_=day_type),
+                     bindparam(f"normal{i}", type_=Boolean),
+                     bindparam(f"count{i}", type_=Integer)) for i in range(branches)]
+    if branches == 1:
+        return queries[0]
+    return union_all(*(select(*q.subquery().c) for q in queries))
 
 
 #: Built once: the called tickets (executemany), and the counters' streaks.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, select
 
 from queue_server.domain.ordering import Candidate
 from queue_server.domain.tickets import Status, Ticket
@@ -21,9 +21,8 @@ TICKET_COLUMNS = (
 )
 
 
-#: The time a waiting ticket is ordered by (``Candidate.sort_key``): the booked slot's start
-#: for a checked-in booking, else when it joined the queue.
-ORDER_TIME = func.coalesce(t.tickets.c.due_at, t.tickets.c.queued_at)
+#: The time a waiting ticket is ordered by (the index ``ix_tickets_line`` serves it).
+ORDER_TIME = t.queue_time
 
 
 def select_tickets() -> Any:
