@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Integer, bindparam, func, select, true, union_all, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Boolean, Date, Integer, bindparam, select, true, union_all, update
 from sqlalchemy.exc import NoResultFound
 
 from queue_server.domain import ordering
@@ -34,8 +33,8 @@ from queue_server.services.ticket_rows import ORDER_TIME, TICKET_COLUMNS, candid
 from queue_server.services.visitors import booked_visitors
 from queue_server.site import Counter
 from queue_server.store import tables as t
-from queue_server.store.db import Tx
-from queue_server.store.dialect import row_locks
+from queue_server.store.db import BatchTx
+from queue_server.store.dialect import bound_rows, row_locks, skip_locked_if
 
 #: The called ticket as the counter gets it and, for a booked visitor, their details
 #: (``visitors.py``); ``None`` when nobody waits for the counter.
@@ -61,10 +60,13 @@ class _Desk:
 
 async def call_batch(loket: Loket, requests: list[Request]) -> list[Answer | Exception]:
     """Each request's called ticket (``None``: nobody waits) or its refusal, in order."""
-    async with loket.db.write(loket.ids.site, max(r.now for r in requests)) as tx:
-        outcomes, booked = await _call(tx, loket, requests)
+    def body(tx: BatchTx) -> tuple[list[Ticket | Exception | None], dict[str, Any]]:
+        outcomes, booked = _call(tx, loket, requests)
         # Only a ticket a booking checked in has a visitor to show: most calls read nothing.
-        visitors = await booked_visitors(tx.conn, loket.ids.site, booked)
+        return outcomes, booked_visitors(tx.conn, loket.ids.site, booked)
+
+    outcomes, visitors = await loket.db.write_batch(
+        loket.ids.site, max(r.now for r in requests), body)
     return [o if o is None or isinstance(o, Exception)
             else (ticket_json(loket, o, ahead=0), visitors.get(o.id)) for o in outcomes]
 
@@ -78,7 +80,7 @@ _HELD = select(t.tickets.c.counter_id, t.tickets.c.queue, t.tickets.c.number).wh
     t.tickets.c.status.in_([Status.CALLED.value, Status.SERVING.value]))
 
 
-async def _call(tx: Tx, loket: Loket, requests: list[Request]
+def _call(tx: BatchTx, loket: Loket, requests: list[Request]
                 ) -> tuple[list[Ticket | Exception | None], list[str]]:
     """Each request's called ticket, refusal or ``None``; and the called tickets that a
     booking checked in."""
@@ -86,12 +88,12 @@ async def _call(tx: Tx, loket: Loket, requests: list[Request]
                    frozenset(loket.ids.services[s] for s in r.counter.services),
                    loket.business_day(r.now)) for r in requests]
     counters = {"counters": sorted({d.id for d in desks})}
-    states = {row.id: row for row in await tx.conn.execute(_STATES, counters)}
+    states = {row.id: row for row in tx.conn.execute(_STATES, counters)}
     held: dict[int, str] = {row.counter_id: format_number(row.queue, row.number)
-                            for row in await tx.conn.execute(_HELD, counters)}
+                            for row in tx.conn.execute(_HELD, counters)}
     calling = [d for d in desks
                if d.id in states and states[d.id].state == "open" and d.id not in held]
-    heads = await _heads(tx, loket, calling)
+    heads = _heads(tx, loket, calling)
     streaks = {counter_id: int(row.priority_streak) for counter_id, row in states.items()}
     taken: set[str] = set()
     outcomes: list[Ticket | Exception | None] = []
@@ -107,7 +109,7 @@ async def _call(tx: Tx, loket: Loket, requests: list[Request]
     called = [(desk, o) for desk, o in zip(desks, outcomes, strict=True)
               if isinstance(o, Ticket)]
     if called:
-        await _store(tx, called, {cid: s for cid, s in streaks.items()
+        _store(tx, called, {cid: s for cid, s in streaks.items()
                                   if s != states[cid].priority_streak})
         for _, ticket in called:
             emit_ticket(tx, loket, "ticket.called", ticket)
@@ -146,7 +148,7 @@ def _one(loket: Loket, desk: _Desk, states: dict[int, Any], held: dict[int, str]
     return ticket
 
 
-async def _heads(tx: Tx, loket: Loket, calling: list[_Desk]) -> list[Any]:
+def _heads(tx: BatchTx, loket: Loket, calling: list[_Desk]) -> list[Any]:
     """The first waiting tickets of each service the calling counters serve, per class
     (priority, normal) — as many as there are calls in the batch that could take from that
     service, so that every call finds its head however many earlier calls took before it.
@@ -160,8 +162,8 @@ async def _heads(tx: Tx, loket: Loket, calling: list[_Desk]) -> list[Any]:
                 wanted[(service, desk.day, False)] += 1
     lines = sorted(wanted.items())
     if not row_locks(tx.conn):
-        return await _heads_sqlite(tx, loket, lines)
-    return list((await tx.conn.execute(_HEADS_POSTGRESQL, {
+        return _heads_sqlite(tx, loket, lines)
+    return list((tx.conn.execute(_HEADS_POSTGRESQL, {
         "site": loket.ids.site, "services": [service for (service, _, _), _ in lines],
         "days": [day for (_, day, _), _ in lines],
         "normals": [not priority for (_, _, priority), _ in lines],
@@ -179,12 +181,9 @@ def _line(service: Any, day: Any, normal: Any, count: Any) -> Any:
 
 #: PostgreSQL: every line in one statement of one shape, so it is planned once per
 #: connection — a union of one branch per line took longer to plan than to run.
-_WANTED = func.unnest(
-    bindparam("services", type_=ARRAY(Integer)), bindparam("days", type_=ARRAY(Date)),
-    bindparam("normals", type_=ARRAY(Boolean)), bindparam("counts", type_=ARRAY(Integer)),
-).table_valued("service", "day", "normal", "count").render_derived(name="wanted")
-_LINES = _line(_WANTED.c.service, _WANTED.c.day, _WANTED.c.normal, _WANTED.c.count
-               ).with_for_update(skip_locked=True).lateral("line")
+_WANTED = bound_rows("wanted", services=Integer, days=Date, normals=Boolean, counts=Integer)
+_LINES = skip_locked_if(True, _line(_WANTED.c.services, _WANTED.c.days, _WANTED.c.normals,
+                                    _WANTED.c.counts)).lateral("line")
 _HEADS_POSTGRESQL = select(_LINES).select_from(_WANTED.join(_LINES, true()))
 
 #: SQLite has neither LATERAL nor arrays: a union of one branch per line, at most this many
@@ -192,23 +191,28 @@ _HEADS_POSTGRESQL = select(_LINES).select_from(_WANTED.join(_LINES, true()))
 _BRANCHES = 200
 
 
-async def _heads_sqlite(tx: Tx, loket: Loket,
-                        lines: list[tuple[tuple[int, date, bool], int]]) -> list[Any]:
+def _heads_sqlite(tx: BatchTx, loket: Loket,
+                  lines: list[tuple[tuple[int, date, bool], int]]) -> list[Any]:
     rows: list[Any] = []
     for start in range(0, len(lines), _BRANCHES):
         chunk = lines[start:start + _BRANCHES]
+        # A few sizes of statement rather than one per number of lines: building and
+        # compiling one took longer than running it, tens of times over while a server
+        # warmed up. The branches left over read nothing (LIMIT 0).
+        size = min(_BRANCHES, 1 << (len(chunk) - 1).bit_length())
+        padded = chunk + [(chunk[0][0], 0)] * (size - len(chunk))
         params: dict[str, Any] = {"site": loket.ids.site}
-        for i, ((service, day, priority), count) in enumerate(chunk):
+        for i, ((service, day, priority), count) in enumerate(padded):
             params.update({f"service{i}": service, f"day{i}": day,
                            f"normal{i}": not priority, f"count{i}": count})
-        rows += (await tx.conn.execute(_heads_union(len(chunk)), params)).all()
+        rows += tx.conn.execute(_heads_union(size), params).all()
     return rows
 
 
-@functools.lru_cache(maxsize=_BRANCHES)
+@functools.lru_cache(maxsize=16)
 def _heads_union(branches: int) -> Any:
     """``branches`` lines in one statement, each a subquery of its own so that its ORDER BY
-    and LIMIT stay with it; built and compiled once per number of branches."""
+    and LIMIT stay with it."""
     day_type = t.tickets.c.business_day.type
     queries = [_line(bindparam(f"service{i}", type_=Integer),
                      bindparam(f"day{i}", type_=day_type),
@@ -230,13 +234,13 @@ _STREAK = update(t.counters).where(t.counters.c.id == bindparam("b_id")).values(
     priority_streak=bindparam("b_streak"))
 
 
-async def _store(tx: Tx, called: list[tuple[_Desk, Ticket]], streaks: dict[int, int]) -> None:
-    result = await tx.conn.execute(_CALLED, [
+def _store(tx: BatchTx, called: list[tuple[_Desk, Ticket]], streaks: dict[int, int]) -> None:
+    result = tx.conn.execute(_CALLED, [
         {"b_id": ticket.id, "b_counter": desk.id, "b_officer": desk.request.user_id,
          "b_at": desk.request.now} for desk, ticket in called])
     if (tx.conn.dialect.supports_sane_multi_rowcount
             and result.rowcount != len(called)):  # pragma: no cover - the heads are locked
         raise DomainError("conflict")
     if streaks:
-        await tx.conn.execute(_STREAK, [{"b_id": cid, "b_streak": streak}
+        tx.conn.execute(_STREAK, [{"b_id": cid, "b_streak": streak}
                                         for cid, streak in sorted(streaks.items())])

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Connection,
     Integer,
     Select,
     String,
@@ -40,7 +41,7 @@ from queue_server.store import tables as t
 S = TypeVar("S", bound=Select[Any])
 
 
-def is_sqlite(conn: AsyncConnection) -> bool:
+def is_sqlite(conn: AsyncConnection | Connection) -> bool:
     return conn.dialect.name == "sqlite"
 
 
@@ -74,7 +75,7 @@ def upsert(conn: AsyncConnection, table: Table,
     return stmt.on_conflict_do_update(index_elements=list(key), set_=set_)
 
 
-def locking(conn: AsyncConnection, query: S) -> S:
+def locking(conn: AsyncConnection | Connection, query: S) -> S:
     """A read that locks the rows it returns until the transaction ends (``FOR UPDATE``)."""
     return query if is_sqlite(conn) else query.with_for_update()
 
@@ -85,7 +86,7 @@ def skip_locked(conn: AsyncConnection, query: S) -> S:
     return skip_locked_if(row_locks(conn), query)
 
 
-def row_locks(conn: AsyncConnection) -> bool:
+def row_locks(conn: AsyncConnection | Connection) -> bool:
     """Whether reads lock rows on this database (PostgreSQL); on SQLite the write lock
     already serialises the writers."""
     return not is_sqlite(conn)
@@ -95,6 +96,15 @@ def skip_locked_if(locks: bool, query: S) -> S:
     """:func:`skip_locked` for a statement built once and kept per kind of database
     (``locks`` from :func:`row_locks`)."""
     return query.with_for_update(skip_locked=True) if locks else query
+
+
+def bound_rows(name: str, **columns: Any) -> Any:
+    """PostgreSQL only: a table named ``name`` with one row per index of arrays bound as
+    parameters named after its columns (``unnest``), e.g. to join each row LATERAL to a
+    query of its own. SQLite has neither arrays nor LATERAL."""
+    return func.unnest(*(bindparam(column, type_=postgresql.ARRAY(type_))
+                         for column, type_ in columns.items())
+                       ).table_valued(*columns).render_derived(name=name)
 
 
 async def lock_key(conn: AsyncConnection, key: int) -> None:
@@ -200,21 +210,22 @@ _BUMP_EVENT_SEQ = (
     .returning(t.sites.c.event_seq))
 
 
-async def append_events(conn: AsyncConnection, site_id: int, at: datetime,
+def append_events(conn: Connection, site_id: int, at: datetime,
                         events: Sequence[tuple[str, str, Any]]) -> int:
     """Store ``events`` (type, space-separated topics, payload) numbered after the site's
     last event; the last number. The site's row stays locked until the commit, which makes
-    sequence order commit order. SQLite, with its one writer, takes two statements."""
+    sequence order commit order. SQLite, with its one writer, takes two statements.
+    Synchronous: run it with ``AsyncConnection.run_sync`` from async code."""
     if not is_sqlite(conn):
-        seqs = (await conn.execute(_APPEND_EVENTS_PG, {
+        seqs = (conn.execute(_APPEND_EVENTS_PG, {
             "count": len(events), "site": site_id, "at": at,
             "types": [type_ for type_, _, _ in events],
             "topics": [topics for _, topics, _ in events],
             "payloads": [json.dumps(payload) for _, _, payload in events]})).scalars()
         return int(max(seqs))
-    last = int((await conn.execute(_BUMP_EVENT_SEQ, {
+    last = int((conn.execute(_BUMP_EVENT_SEQ, {
         "bump_site": site_id, "bump_by": len(events)})).scalar_one())
-    await conn.execute(insert(t.events), [
+    conn.execute(insert(t.events), [
         {"site_id": site_id, "seq": last - len(events) + i, "type": type_, "at": at,
          "topics": topics, "payload": payload}
         for i, (type_, topics, payload) in enumerate(events, start=1)])

@@ -17,10 +17,9 @@ from sqlalchemy import select, update
 
 from queue_server.clock import ShiftedClock
 from queue_server.domain.errors import DomainError
-from queue_server.services import staff, tickets
+from queue_server.services import calling_batch, staff, tickets
 from queue_server.services.acting_batch import act_batch
 from queue_server.services.admin_config import open_site_at_start
-from queue_server.services import calling_batch
 from queue_server.services.calling_batch import call_batch
 from queue_server.services.context import Actor, Loket
 from queue_server.services.group_commit import GroupCommit
