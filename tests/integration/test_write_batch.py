@@ -5,6 +5,7 @@ it, and a batch whose caller gives up still commits and publishes what it wrote.
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from datetime import UTC, datetime
 
@@ -50,9 +51,10 @@ async def test_batches_and_transactions_number_their_events_densely_together(
                 tx.emit(f"w{i}.1", ("display",), {})
             return "uji"
 
-        answers = await asyncio.gather(*(
-            db.write_batch(site, AT, lambda tx, i=i: _emit(tx, f"b{i}")) if i % 2 else plain(i)
-            for i in range(10)))
+        async def batched(i: int) -> str:
+            return await db.write_batch(site, AT, functools.partial(_emit, name=f"b{i}"))
+
+        answers = await asyncio.gather(*(batched(i) if i % 2 else plain(i) for i in range(10)))
         assert answers == ["uji"] * 10
         assert sorted(e.seq for e in published) == list(range(1, 21))
         for i in range(10):
