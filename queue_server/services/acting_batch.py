@@ -11,7 +11,7 @@ the tickets, one update, one event-sequence bump.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,7 +24,7 @@ from queue_server.services.context import Actor, Loket
 from queue_server.services.ticket_events import emit_ticket
 from queue_server.services.ticket_rows import select_tickets, to_domain
 from queue_server.store import tables as t
-from queue_server.store.db import BatchTx
+from queue_server.store.db import Tx
 from queue_server.store.dialect import locking
 
 
@@ -37,20 +37,20 @@ class Request:
     change: Callable[[Ticket, datetime], Ticket]
     now: datetime
     #: more to write in the same transaction once the ticket is saved (a transfer's record)
-    extra: Callable[[BatchTx, Ticket, Ticket], None] | None = None
+    extra: Callable[[Tx, Ticket, Ticket], Awaitable[None]] | None = None
 
 
 async def act_batch(loket: Loket, requests: list[Request]) -> list[Ticket | Exception]:
     """Each request's ticket after its action, or its refusal, in order."""
-    return await loket.db.write_batch(loket.ids.site, max(r.now for r in requests),
-                                      lambda tx: _act(tx, loket, requests))
+    async with loket.db.write(loket.ids.site, max(r.now for r in requests)) as tx:
+        return await _act(tx, loket, requests)
 
 
-def _act(tx: BatchTx, loket: Loket, requests: list[Request]) -> list[Ticket | Exception]:
+async def _act(tx: Tx, loket: Loket, requests: list[Request]) -> list[Ticket | Exception]:
     tk = t.tickets
     ids = sorted({r.ticket_id for r in requests})
     # In id order: two processes locking overlapping batches lock in the same order.
-    rows = (tx.conn.execute(locking(tx.conn, select_tickets().where(
+    rows = (await tx.conn.execute(locking(tx.conn, select_tickets().where(
         tk.c.site_id == loket.ids.site, tk.c.id.in_(ids)).order_by(tk.c.id)))).all()
     stored = {row.id: to_domain(loket, row) for row in rows}
     current = dict(stored)
@@ -79,10 +79,10 @@ def _act(tx: BatchTx, loket: Loket, requests: list[Request]) -> list[Ticket | Ex
     changed = [(stored[i], current[i]) for i in ids
                if i in stored and current[i] is not stored[i]]
     if changed:
-        _store(tx, loket, changed)
+        await _store(tx, loket, changed)
     for request, before, after in extras:
         assert request.extra is not None
-        request.extra(tx, before, after)
+        await request.extra(tx, before, after)
     return outcomes
 
 
@@ -97,8 +97,8 @@ _SAVE = update(t.tickets).where(
          recall_count=bindparam("b_recalls"), transfer_count=bindparam("b_transfers"))
 
 
-def _store(tx: BatchTx, loket: Loket, changed: list[tuple[Ticket, Ticket]]) -> None:
-    result = tx.conn.execute(_SAVE, [
+async def _store(tx: Tx, loket: Loket, changed: list[tuple[Ticket, Ticket]]) -> None:
+    result = await tx.conn.execute(_SAVE, [
         {"b_id": after.id, "b_was": before.status.value, "b_status": after.status.value,
          "b_service": loket.ids.services[after.service],
          "b_counter": loket.ids.counters[after.counter] if after.counter else None,

@@ -523,8 +523,7 @@ async def visitor_of(loket: Loket, ticket: dict[str, Any] | None) -> dict[str, A
     if ticket is None:
         return None
     async with loket.db.read() as conn:
-        return (await conn.run_sync(booked_visitors, loket.ids.site, [ticket["id"]])
-                ).get(ticket["id"])
+        return (await booked_visitors(conn, loket.ids.site, [ticket["id"]])).get(ticket["id"])
 
 
 async def _ticket(loket: Loket, ticket_id: str) -> dict[str, Any]:

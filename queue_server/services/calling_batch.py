@@ -33,7 +33,7 @@ from queue_server.services.ticket_rows import ORDER_TIME, TICKET_COLUMNS, candid
 from queue_server.services.visitors import booked_visitors
 from queue_server.site import Counter
 from queue_server.store import tables as t
-from queue_server.store.db import BatchTx
+from queue_server.store.db import Tx
 from queue_server.store.dialect import bound_rows, row_locks, skip_locked_if
 
 #: The called ticket as the counter gets it and, for a booked visitor, their details
@@ -60,13 +60,10 @@ class _Desk:
 
 async def call_batch(loket: Loket, requests: list[Request]) -> list[Answer | Exception]:
     """Each request's called ticket (``None``: nobody waits) or its refusal, in order."""
-    def body(tx: BatchTx) -> tuple[list[Ticket | Exception | None], dict[str, Any]]:
-        outcomes, booked = _call(tx, loket, requests)
+    async with loket.db.write(loket.ids.site, max(r.now for r in requests)) as tx:
+        outcomes, booked = await _call(tx, loket, requests)
         # Only a ticket a booking checked in has a visitor to show: most calls read nothing.
-        return outcomes, booked_visitors(tx.conn, loket.ids.site, booked)
-
-    outcomes, visitors = await loket.db.write_batch(
-        loket.ids.site, max(r.now for r in requests), body)
+        visitors = await booked_visitors(tx.conn, loket.ids.site, booked)
     return [o if o is None or isinstance(o, Exception)
             else (ticket_json(loket, o, ahead=0), visitors.get(o.id)) for o in outcomes]
 
@@ -80,7 +77,7 @@ _HELD = select(t.tickets.c.counter_id, t.tickets.c.queue, t.tickets.c.number).wh
     t.tickets.c.status.in_([Status.CALLED.value, Status.SERVING.value]))
 
 
-def _call(tx: BatchTx, loket: Loket, requests: list[Request]
+async def _call(tx: Tx, loket: Loket, requests: list[Request]
                 ) -> tuple[list[Ticket | Exception | None], list[str]]:
     """Each request's called ticket, refusal or ``None``; and the called tickets that a
     booking checked in."""
@@ -88,12 +85,12 @@ def _call(tx: BatchTx, loket: Loket, requests: list[Request]
                    frozenset(loket.ids.services[s] for s in r.counter.services),
                    loket.business_day(r.now)) for r in requests]
     counters = {"counters": sorted({d.id for d in desks})}
-    states = {row.id: row for row in tx.conn.execute(_STATES, counters)}
+    states = {row.id: row for row in await tx.conn.execute(_STATES, counters)}
     held: dict[int, str] = {row.counter_id: format_number(row.queue, row.number)
-                            for row in tx.conn.execute(_HELD, counters)}
+                            for row in await tx.conn.execute(_HELD, counters)}
     calling = [d for d in desks
                if d.id in states and states[d.id].state == "open" and d.id not in held]
-    heads = _heads(tx, loket, calling)
+    heads = await _heads(tx, loket, calling)
     streaks = {counter_id: int(row.priority_streak) for counter_id, row in states.items()}
     taken: set[str] = set()
     outcomes: list[Ticket | Exception | None] = []
@@ -109,7 +106,7 @@ def _call(tx: BatchTx, loket: Loket, requests: list[Request]
     called = [(desk, o) for desk, o in zip(desks, outcomes, strict=True)
               if isinstance(o, Ticket)]
     if called:
-        _store(tx, called, {cid: s for cid, s in streaks.items()
+        await _store(tx, called, {cid: s for cid, s in streaks.items()
                                   if s != states[cid].priority_streak})
         for _, ticket in called:
             emit_ticket(tx, loket, "ticket.called", ticket)
@@ -148,7 +145,7 @@ def _one(loket: Loket, desk: _Desk, states: dict[int, Any], held: dict[int, str]
     return ticket
 
 
-def _heads(tx: BatchTx, loket: Loket, calling: list[_Desk]) -> list[Any]:
+async def _heads(tx: Tx, loket: Loket, calling: list[_Desk]) -> list[Any]:
     """The first waiting tickets of each service the calling counters serve, per class
     (priority, normal) — as many as there are calls in the batch that could take from that
     service, so that every call finds its head however many earlier calls took before it.
@@ -162,8 +159,8 @@ def _heads(tx: BatchTx, loket: Loket, calling: list[_Desk]) -> list[Any]:
                 wanted[(service, desk.day, False)] += 1
     lines = sorted(wanted.items())
     if not row_locks(tx.conn):
-        return _heads_sqlite(tx, loket, lines)
-    return list((tx.conn.execute(_HEADS_POSTGRESQL, {
+        return await _heads_sqlite(tx, loket, lines)
+    return list((await tx.conn.execute(_HEADS_POSTGRESQL, {
         "site": loket.ids.site, "services": [service for (service, _, _), _ in lines],
         "days": [day for (_, day, _), _ in lines],
         "normals": [not priority for (_, _, priority), _ in lines],
@@ -191,21 +188,22 @@ _HEADS_POSTGRESQL = select(_LINES).select_from(_WANTED.join(_LINES, true()))
 _BRANCHES = 200
 
 
-def _heads_sqlite(tx: BatchTx, loket: Loket,
-                  lines: list[tuple[tuple[int, date, bool], int]]) -> list[Any]:
+async def _heads_sqlite(tx: Tx, loket: Loket,
+                        lines: list[tuple[tuple[int, date, bool], int]]) -> list[Any]:
     rows: list[Any] = []
     for start in range(0, len(lines), _BRANCHES):
         chunk = lines[start:start + _BRANCHES]
         # A few sizes of statement rather than one per number of lines: building and
         # compiling one took longer than running it, tens of times over while a server
-        # warmed up. The branches left over read nothing (LIMIT 0).
+        # warmed up (call p99 ~450 ms in the bench's first seconds). The lines added read
+        # nothing (LIMIT 0).
         size = min(_BRANCHES, 1 << (len(chunk) - 1).bit_length())
         padded = chunk + [(chunk[0][0], 0)] * (size - len(chunk))
         params: dict[str, Any] = {"site": loket.ids.site}
         for i, ((service, day, priority), count) in enumerate(padded):
             params.update({f"service{i}": service, f"day{i}": day,
                            f"normal{i}": not priority, f"count{i}": count})
-        rows += tx.conn.execute(_heads_union(size), params).all()
+        rows += (await tx.conn.execute(_heads_union(size), params)).all()
     return rows
 
 
@@ -234,13 +232,13 @@ _STREAK = update(t.counters).where(t.counters.c.id == bindparam("b_id")).values(
     priority_streak=bindparam("b_streak"))
 
 
-def _store(tx: BatchTx, called: list[tuple[_Desk, Ticket]], streaks: dict[int, int]) -> None:
-    result = tx.conn.execute(_CALLED, [
+async def _store(tx: Tx, called: list[tuple[_Desk, Ticket]], streaks: dict[int, int]) -> None:
+    result = await tx.conn.execute(_CALLED, [
         {"b_id": ticket.id, "b_counter": desk.id, "b_officer": desk.request.user_id,
          "b_at": desk.request.now} for desk, ticket in called])
     if (tx.conn.dialect.supports_sane_multi_rowcount
             and result.rowcount != len(called)):  # pragma: no cover - the heads are locked
         raise DomainError("conflict")
     if streaks:
-        tx.conn.execute(_STREAK, [{"b_id": cid, "b_streak": streak}
+        await tx.conn.execute(_STREAK, [{"b_id": cid, "b_streak": streak}
                                         for cid, streak in sorted(streaks.items())])

@@ -7,7 +7,7 @@ from typing import Any
 from queue_server.domain.tickets import Ticket
 from queue_server.services.context import Loket
 from queue_server.services.ticket_json import ticket_json
-from queue_server.store.db import Emitted
+from queue_server.store.db import Tx
 
 
 def _topics(loket: Loket, ticket: Ticket) -> tuple[str, ...]:
@@ -19,7 +19,7 @@ def _topics(loket: Loket, ticket: Ticket) -> tuple[str, ...]:
     return tuple(topics)
 
 
-def emit_ticket(tx: Emitted, loket: Loket, type_: str, ticket: Ticket, **extra: Any) -> None:
+def emit_ticket(tx: Tx, loket: Loket, type_: str, ticket: Ticket, **extra: Any) -> None:
     payload = {"ticket": ticket_json(loket, ticket), "service": ticket.service,
                "agency": loket.site.services_by_code[ticket.service].agency,
                "counter": ticket.counter, **extra}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +31,7 @@ from queue_server.services.waiting import holder_view as holder_view
 from queue_server.services.waiting import ticket_view as ticket_view
 from queue_server.services.waiting import visitor_key as visitor_key
 from queue_server.store import tables as t
-from queue_server.store.db import BatchTx, Tx
+from queue_server.store.db import Tx
 from queue_server.store.dialect import locking
 
 # --- issuing --------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ async def _act(
     actor: Actor,
     event_type: str,
     change: Callable[[Ticket, datetime], Ticket],
-    extra: Callable[[BatchTx, Ticket, Ticket], None] | None = None,
+    extra: Callable[[Tx, Ticket, Ticket], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
     """Check the actor holds the ticket, apply the rule, save, emit; actions arriving
     together share one transaction (``acting_batch``), each as if alone."""
@@ -258,8 +258,8 @@ async def transfer(loket: Loket, ticket_id: str, service_code: str,
     if target is None:
         raise Invalid("unknown_service", service=service_code)
 
-    def record(tx: BatchTx, before: Ticket, after: Ticket) -> None:
-        tx.conn.execute(insert(t.ticket_transfers).values(
+    async def record(tx: Tx, before: Ticket, after: Ticket) -> None:
+        await tx.conn.execute(insert(t.ticket_transfers).values(
             site_id=loket.ids.site, ticket_id=after.id,
             from_service_id=loket.ids.services[before.service],
             to_service_id=loket.ids.services[after.service],

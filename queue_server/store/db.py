@@ -8,15 +8,13 @@ import importlib.util
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Connection, Engine, event, text
-from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -66,7 +64,7 @@ def create_engine(url: str | None, *, pool_timeout_s: float = POOL_TIMEOUT_S) ->
     if full.startswith("sqlite"):
         engine = create_async_engine(full, pool_size=20, max_overflow=0,
                                      pool_timeout=pool_timeout_s)
-        _tune_sqlite(engine.sync_engine)
+        _tune_sqlite(engine)
         return engine
     # No overflow: under a burst requests wait their turn for one of the pooled connections
     # (up to ``pool_timeout_s``) instead of opening more, which on a shared server ends in
@@ -105,8 +103,8 @@ def _ping_after_idle(engine: AsyncEngine) -> None:
             raise DisconnectionError() from exc
 
 
-def _tune_sqlite(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let us issue BEGIN ourselves: the driver's implicit BEGIN is DEFERRED, which lets
         # two writers read the same "next number" before either writes.
@@ -118,7 +116,7 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
+    @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Writers take the write lock up front; other transactions stay deferred so that
         # WAL lets them read while someone writes. ``Database.read`` needs none: each of its
@@ -151,9 +149,10 @@ class StoredEvent:
 
 
 @dataclass
-class Emitted:
-    """The events a writing transaction emits; they get their sequence numbers at commit."""
+class Tx:
+    """One writing transaction; events emitted here get their sequence numbers at commit."""
 
+    conn: AsyncConnection
     site_id: int
     now: datetime
     pending: list[PendingEvent] = field(default_factory=list)
@@ -161,52 +160,28 @@ class Emitted:
     def emit(self, type_: str, topics: tuple[str, ...], payload: dict[str, Any]) -> None:
         self.pending.append(PendingEvent(type_, topics, payload))
 
-    def _to_store(self) -> list[tuple[str, str, dict[str, Any]]]:
-        return [(e.type, " ".join(e.topics), e.payload) for e in self.pending]
-
-    def _numbered(self, last: int) -> list[StoredEvent]:
-        first = last - len(self.pending) + 1
-        return [StoredEvent(self.site_id, first + i, e.type, self.now, e.topics, e.payload)
-                for i, e in enumerate(self.pending)]
-
-
-@dataclass
-class Tx(Emitted):
-    """One writing transaction (``Database.write``)."""
-
-    conn: AsyncConnection = field(kw_only=True)
-
     async def _write_events(self) -> list[StoredEvent]:
         if not self.pending:
             return []
         # Taken last, just before commit: the row lock on the site is held for as short a
         # time as possible, and it makes sequence order equal commit order.
-        return self._numbered(await self.conn.run_sync(
-            append_events, self.site_id, self.now, self._to_store()))
+        last = await append_events(self.conn, self.site_id, self.now, [
+            (e.type, " ".join(e.topics), e.payload) for e in self.pending])
+        first = last - len(self.pending) + 1
+        stored = [
+            StoredEvent(self.site_id, first + i, e.type, self.now, e.topics, e.payload)
+            for i, e in enumerate(self.pending)
+        ]
+        return stored
 
 
-@dataclass
-class BatchTx(Emitted):
-    """One writing transaction run as synchronous code (``Database.write_batch``)."""
-
-    conn: Connection = field(kw_only=True)
-
-    def _write_events(self) -> list[StoredEvent]:
-        if not self.pending:
-            return []
-        return self._numbered(append_events(self.conn, self.site_id, self.now,
-                                            self._to_store()))
-
-
-T = TypeVar("T")
 Publisher = Callable[[list[StoredEvent]], Awaitable[None]]
 #: Runs inside a writing transaction just before its commit, with the events it numbered.
 InTransaction = Callable[[AsyncConnection, list[StoredEvent]], Awaitable[None]]
 
 
 class Database:
-    def __init__(self, engine: AsyncEngine, *, write_lock: asyncio.Lock | None = None,
-                 batches: _BatchThread | None = None) -> None:
+    def __init__(self, engine: AsyncEngine, *, write_lock: asyncio.Lock | None = None) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         # One writer at a time inside this process: SQLite allows only one anyway, and
@@ -214,7 +189,6 @@ class Database:
         self._write_lock = (write_lock or asyncio.Lock()) if self.is_sqlite else None
         self._publishers: list[Publisher] = []
         self._before_commit: list[InTransaction] = []
-        self._batches = batches or (_BatchThread(engine) if self.is_sqlite else None)
 
     @property
     def notifies_across_processes(self) -> bool:
@@ -225,7 +199,7 @@ class Database:
         """The same engine and write lock with listeners of its own. Each site of a
         multi-site server writes through its own sibling, so a site's commits reach only
         that site's hub, jobs and metrics."""
-        return Database(self.engine, write_lock=self._write_lock, batches=self._batches)
+        return Database(self.engine, write_lock=self._write_lock)
 
     def on_commit(self, publisher: Publisher) -> None:
         self._publishers.append(publisher)
@@ -244,42 +218,12 @@ class Database:
         async with lock, self.engine.connect() as conn:
             conn = await conn.execution_options(loket_write=True)
             async with conn.begin():
-                tx = Tx(site_id, now, conn=conn)
+                tx = Tx(conn, site_id, now)
                 yield tx
                 stored = await tx._write_events()
                 if stored:
                     for step in self._before_commit:
                         await step(conn, stored)
-        await self._publish(stored)
-
-    async def write_batch(self, site_id: int, now: datetime,
-                          body: Callable[[BatchTx], T]) -> T:
-        """``body``'s answer, run as one writing transaction like :meth:`write`, but as
-        synchronous code. On SQLite the whole transaction runs on a thread of its own in one
-        hand-off: the write lock is held for SQLite's own time, not for the event loop's
-        turns between the many hand-offs to the async driver's thread (one per statement,
-        fetch and cursor), which under load made a batch of a few calls hold it 20 ms. On
-        PostgreSQL it runs on the event loop through the async driver, as :meth:`write`."""
-        if not self.is_sqlite:
-            async with self.write(site_id, now) as tx:
-                return await tx.conn.run_sync(lambda conn: body(
-                    BatchTx(site_id, now, tx.pending, conn=conn)))
-        assert self._write_lock is not None and self._batches is not None
-        async with self._write_lock:
-            done: asyncio.Future[tuple[T, list[StoredEvent]]] = asyncio.wrap_future(
-                self._batches.submit(_run_batch, site_id, now, body))
-            try:
-                answer, stored = await asyncio.shield(done)
-            except asyncio.CancelledError:
-                # The thread goes on to its commit: hold the lock until it has, and publish
-                # what it committed, before giving up.
-                answer, stored = await done
-                await self._publish(stored)
-                raise
-        await self._publish(stored)
-        return answer
-
-    async def _publish(self, stored: list[StoredEvent]) -> None:
         for publish in self._publishers:
             try:
                 await publish(stored)
@@ -309,43 +253,3 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-        if self._batches is not None:
-            self._batches.close()
-
-
-class _BatchThread:
-    """SQLite's writing batches (``Database.write_batch``): a synchronous engine on the same
-    file and the one thread that uses it, both made on first use."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._url = engine.url.set(drivername="sqlite+pysqlite")
-        self._engine: Engine | None = None
-        self._thread: ThreadPoolExecutor | None = None
-
-    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        if self._thread is None:
-            # The thread makes and uses the connection; it may be closed from elsewhere.
-            self._engine = create_sync_engine(self._url, pool_size=1, max_overflow=0,
-                                              connect_args={"check_same_thread": False})
-            _tune_sqlite(self._engine)
-            self._thread = ThreadPoolExecutor(1, thread_name_prefix="loket-sqlite-batch")
-        return self._thread.submit(fn, self._engine, *args)
-
-    def close(self) -> None:
-        if self._thread is not None:
-            self._thread.shutdown(wait=True)
-            self._thread = None
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
-
-
-def _run_batch(engine: Engine, site_id: int, now: datetime, body: Callable[[BatchTx], T]
-               ) -> tuple[T, list[StoredEvent]]:
-    with engine.connect() as conn:
-        conn = conn.execution_options(loket_write=True)
-        with conn.begin():
-            tx = BatchTx(site_id, now, conn=conn)
-            answer = body(tx)
-            stored = tx._write_events()
-    return answer, stored

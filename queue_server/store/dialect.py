@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    Connection,
     Integer,
     Select,
     String,
@@ -41,7 +40,7 @@ from queue_server.store import tables as t
 S = TypeVar("S", bound=Select[Any])
 
 
-def is_sqlite(conn: AsyncConnection | Connection) -> bool:
+def is_sqlite(conn: AsyncConnection) -> bool:
     return conn.dialect.name == "sqlite"
 
 
@@ -75,7 +74,7 @@ def upsert(conn: AsyncConnection, table: Table,
     return stmt.on_conflict_do_update(index_elements=list(key), set_=set_)
 
 
-def locking(conn: AsyncConnection | Connection, query: S) -> S:
+def locking(conn: AsyncConnection, query: S) -> S:
     """A read that locks the rows it returns until the transaction ends (``FOR UPDATE``)."""
     return query if is_sqlite(conn) else query.with_for_update()
 
@@ -86,7 +85,7 @@ def skip_locked(conn: AsyncConnection, query: S) -> S:
     return skip_locked_if(row_locks(conn), query)
 
 
-def row_locks(conn: AsyncConnection | Connection) -> bool:
+def row_locks(conn: AsyncConnection) -> bool:
     """Whether reads lock rows on this database (PostgreSQL); on SQLite the write lock
     already serialises the writers."""
     return not is_sqlite(conn)
@@ -210,22 +209,21 @@ _BUMP_EVENT_SEQ = (
     .returning(t.sites.c.event_seq))
 
 
-def append_events(conn: Connection, site_id: int, at: datetime,
+async def append_events(conn: AsyncConnection, site_id: int, at: datetime,
                         events: Sequence[tuple[str, str, Any]]) -> int:
     """Store ``events`` (type, space-separated topics, payload) numbered after the site's
     last event; the last number. The site's row stays locked until the commit, which makes
-    sequence order commit order. SQLite, with its one writer, takes two statements.
-    Synchronous: run it with ``AsyncConnection.run_sync`` from async code."""
+    sequence order commit order. SQLite, with its one writer, takes two statements."""
     if not is_sqlite(conn):
-        seqs = (conn.execute(_APPEND_EVENTS_PG, {
+        seqs = (await conn.execute(_APPEND_EVENTS_PG, {
             "count": len(events), "site": site_id, "at": at,
             "types": [type_ for type_, _, _ in events],
             "topics": [topics for _, topics, _ in events],
             "payloads": [json.dumps(payload) for _, _, payload in events]})).scalars()
         return int(max(seqs))
-    last = int((conn.execute(_BUMP_EVENT_SEQ, {
+    last = int((await conn.execute(_BUMP_EVENT_SEQ, {
         "bump_site": site_id, "bump_by": len(events)})).scalar_one())
-    conn.execute(insert(t.events), [
+    await conn.execute(insert(t.events), [
         {"site_id": site_id, "seq": last - len(events) + i, "type": type_, "at": at,
          "topics": topics, "payload": payload}
         for i, (type_, topics, payload) in enumerate(events, start=1)])
