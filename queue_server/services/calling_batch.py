@@ -91,12 +91,16 @@ async def _call(tx: Tx, loket: Loket, requests: list[Request]
     calling = [d for d in desks
                if d.id in states and states[d.id].state == "open" and d.id not in held]
     heads = await _heads(tx, loket, calling)
+    # Each service's heads, with the candidate the domain orders, made once for the batch.
+    lines: dict[int, list[tuple[Any, ordering.Candidate]]] = collections.defaultdict(list)
+    for row in heads:
+        lines[row.service_id].append((row, candidate(row)))
     streaks = {counter_id: int(row.priority_streak) for counter_id, row in states.items()}
     taken: set[str] = set()
     outcomes: list[Ticket | Exception | None] = []
     for desk in desks:
         try:
-            outcome = _one(loket, desk, states, held, heads, streaks, taken)
+            outcome = _one(loket, desk, states, held, lines, streaks, taken)
         except Exception as exc:  # this request's refusal is its own
             outcomes.append(exc)
             continue
@@ -115,7 +119,8 @@ async def _call(tx: Tx, loket: Loket, requests: list[Request]
 
 
 def _one(loket: Loket, desk: _Desk, states: dict[int, Any], held: dict[int, str],
-         heads: list[Any], streaks: dict[int, int], taken: set[str]) -> Ticket | None:
+         lines: dict[int, list[tuple[Any, ordering.Candidate]]], streaks: dict[int, int],
+         taken: set[str]) -> Ticket | None:
     """One call, as ``call_next`` alone would make it, given what the earlier calls of the
     batch took; updates ``streaks`` and ``taken``."""
     code = desk.request.counter.code
@@ -129,15 +134,15 @@ def _one(loket: Loket, desk: _Desk, states: dict[int, Any], held: dict[int, str]
     if desk.id in held:
         raise DomainError("counter_busy", number=held[desk.id])
     counter = desk.request.counter
-    mine = [row for row in heads if row.id not in taken and row.service_id in desk.services
-            and row.business_day == desk.day]
-    p_head, n_head = ordering.heads(candidate(row) for row in mine)
+    mine = [(row, c) for service in desk.services for row, c in lines.get(service, ())
+            if row.id not in taken and row.business_day == desk.day]
+    p_head, n_head = ordering.heads(c for _, c in mine)
     choice = ordering.choose_next(p_head, n_head, streak=streaks[desk.id],
                                   now=desk.request.now, policy=loket.site.ordering,
                                   priority_only=counter.priority_only)
     if choice is None:
         return None
-    row = next(row for row in mine if row.id == choice.ticket.id)
+    row = next(row for row, c in mine if c.id == choice.ticket.id)
     ticket = lifecycle.call(to_domain(loket, row), code, str(desk.request.user_id),
                             desk.request.now)
     taken.add(row.id)
