@@ -189,8 +189,9 @@ _LINES = skip_locked_if(True, _line(_WANTED.c.services, _WANTED.c.days, _WANTED.
 _HEADS_POSTGRESQL = select(_LINES).select_from(_WANTED.join(_LINES, true()))
 
 #: SQLite has neither LATERAL nor arrays: a union of one branch per line, at most this many
-#: (it allows 500 terms in a compound select; two lines per service served).
-_BRANCHES = 200
+#: per statement. Building and compiling a union of 128 took ~200 ms, once per size while a
+#: server warms up, and every call waited for it; one of 32 takes ~30 ms.
+_BRANCHES = 32
 
 
 async def _heads_sqlite(tx: Tx, loket: Loket,
@@ -200,8 +201,7 @@ async def _heads_sqlite(tx: Tx, loket: Loket,
         chunk = lines[start:start + _BRANCHES]
         # A few sizes of statement rather than one per number of lines: building and
         # compiling one took longer than running it, tens of times over while a server
-        # warmed up (call p99 ~450 ms in the bench's first seconds). The lines added read
-        # nothing (LIMIT 0).
+        # warmed up. The lines added read nothing (LIMIT 0).
         size = min(_BRANCHES, 1 << (len(chunk) - 1).bit_length())
         padded = chunk + [(chunk[0][0], 0)] * (size - len(chunk))
         params: dict[str, Any] = {"site": loket.ids.site}
