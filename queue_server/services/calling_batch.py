@@ -162,6 +162,8 @@ async def _heads(tx: Tx, loket: Loket, calling: list[_Desk]) -> list[Any]:
             wanted[(service, desk.day, True)] += 1
             if not desk.request.counter.priority_only:
                 wanted[(service, desk.day, False)] += 1
+    if not wanted:  # every call of the batch was refused
+        return []
     lines = sorted(wanted.items())
     if not row_locks(tx.conn):
         return await _heads_sqlite(tx, loket, lines)

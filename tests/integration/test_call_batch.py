@@ -106,8 +106,9 @@ async def restore(loket: Loket, actors: dict[str, Actor]) -> None:
 
 async def test_calls_made_together_give_what_calls_one_after_another_give(
         loket: Loket, monkeypatch: pytest.MonkeyPatch) -> None:
-    # On SQLite the heads come in statements of this many lines: a batch here needs several,
-    # as a batch of counters serving over a hundred services would at the real limit.
+    # On SQLite the heads come in statements of this many lines (two per service): a batch
+    # here needs several, as a batch of counters serving more than 16 services does at the
+    # real limit.
     monkeypatch.setattr(calling_batch, "_BRANCHES", 3)
     actors = await officers(loket)
     await issue(loket, 30)
