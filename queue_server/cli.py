@@ -321,7 +321,8 @@ def cmd_config_import(args: argparse.Namespace) -> int:
     async def work(settings: Settings) -> int:
         db = Database(create_engine(settings.database_url))
         if db.notifies_across_processes:
-            db.before_commit(Notifier())
+            notifier = Notifier()
+            db.notify_commits(notifier.channel, notifier.origin)
         try:
             version = await import_site(db, site, SystemClock().now(), str(args.file))
         finally:

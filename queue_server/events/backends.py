@@ -15,11 +15,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
 
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from queue_server.store.db import StoredEvent
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +29,7 @@ def plain_dsn(url: str) -> str:
 
 
 def notification(site_id: int, first: int, last: int, origin: str) -> str:
+    """The payload; PostgreSQL builds the same in ``dialect.append_events``."""
     return f"{site_id}:{first}:{last}:{origin}"
 
 
@@ -48,20 +45,15 @@ def parse_notification(payload: str) -> tuple[int, int, int, str] | None:
 
 
 class Notifier:
-    """A ``before_commit`` step that tells the other processes there is something new.
-    Inside the transaction: PostgreSQL delivers it at commit (never for a rollback), and the
-    writer needs no second connection and round trips of its own for it. ``origin`` names
-    this process, whose own commits reach its hub directly: the notification can arrive
-    before the writer has published them, and must not send the feed to read them again."""
+    """How this process's commits tell the other processes there is something new
+    (``Database.notify_commits``: in the statement that stores the events, delivered at
+    commit). ``origin`` names this process, whose own commits reach its hub directly: the
+    notification can arrive before the writer has published them, and must not send the
+    feed to read them again."""
 
     def __init__(self, channel: str = CHANNEL) -> None:
         self.channel = channel
         self.origin = secrets.token_hex(6)
-
-    async def __call__(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        payload = notification(events[0].site_id, events[0].seq, events[-1].seq, self.origin)
-        await conn.execute(text("SELECT pg_notify(:channel, :payload)"),
-                           {"channel": self.channel, "payload": payload})
 
 
 class PostgresListener:

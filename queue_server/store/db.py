@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from queue_server.store.dialect import append_events
+from queue_server.store.dialect import Notify, append_events
 
 DEFAULT_SQLITE = Path("loket-data") / "loket.db"
 log = logging.getLogger(__name__)
@@ -156,6 +156,8 @@ class Tx:
     site_id: int
     now: datetime
     pending: list[PendingEvent] = field(default_factory=list)
+    #: where the commit tells the other processes (PostgreSQL), if anywhere
+    notify: Notify | None = None
 
     def emit(self, type_: str, topics: tuple[str, ...], payload: dict[str, Any]) -> None:
         self.pending.append(PendingEvent(type_, topics, payload))
@@ -166,7 +168,7 @@ class Tx:
         # Taken last, just before commit: the row lock on the site is held for as short a
         # time as possible, and it makes sequence order equal commit order.
         last = await append_events(self.conn, self.site_id, self.now, [
-            (e.type, " ".join(e.topics), e.payload) for e in self.pending])
+            (e.type, " ".join(e.topics), e.payload) for e in self.pending], self.notify)
         first = last - len(self.pending) + 1
         stored = [
             StoredEvent(self.site_id, first + i, e.type, self.now, e.topics, e.payload)
@@ -176,8 +178,6 @@ class Tx:
 
 
 Publisher = Callable[[list[StoredEvent]], Awaitable[None]]
-#: Runs inside a writing transaction just before its commit, with the events it numbered.
-InTransaction = Callable[[AsyncConnection, list[StoredEvent]], Awaitable[None]]
 
 
 class Database:
@@ -188,7 +188,7 @@ class Database:
         # queueing here is cheaper than spinning on SQLITE_BUSY.
         self._write_lock = (write_lock or asyncio.Lock()) if self.is_sqlite else None
         self._publishers: list[Publisher] = []
-        self._before_commit: list[InTransaction] = []
+        self._notify: Notify | None = None
 
     @property
     def notifies_across_processes(self) -> bool:
@@ -204,11 +204,14 @@ class Database:
     def on_commit(self, publisher: Publisher) -> None:
         self._publishers.append(publisher)
 
-    def before_commit(self, step: InTransaction) -> None:
-        """Run ``step`` in every writing transaction that numbered events, just before it
-        commits: what it does commits or rolls back with them (PostgreSQL's ``NOTIFY``
-        is sent at commit), and it costs no connection or round trip of its own."""
-        self._before_commit.append(step)
+    def notify_commits(self, channel: str, origin: str) -> None:
+        """From now on every writing transaction that stores events also sends ``NOTIFY
+        <channel>, '<site>:<first>:<last>:<origin>'`` (PostgreSQL), in the statement that
+        stores them: delivered at commit, never for a rollback, and no round trip of its
+        own while the transaction holds its rows."""
+        if not self.notifies_across_processes:
+            raise ValueError("only PostgreSQL notifies other processes")
+        self._notify = Notify(channel, origin)
 
     @asynccontextmanager
     async def write(self, site_id: int, now: datetime) -> AsyncIterator[Tx]:
@@ -218,12 +221,9 @@ class Database:
         async with lock, self.engine.connect() as conn:
             conn = await conn.execution_options(loket_write=True)
             async with conn.begin():
-                tx = Tx(conn, site_id, now)
+                tx = Tx(conn, site_id, now, notify=self._notify)
                 yield tx
                 stored = await tx._write_events()
-                if stored:
-                    for step in self._before_commit:
-                        await step(conn, stored)
         for publish in self._publishers:
             try:
                 await publish(stored)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -185,24 +186,44 @@ def _offset_s(zone: str, at: datetime) -> int:
     return int(offset.total_seconds()) if offset else 0
 
 
-#: Number a transaction's events after the site's last one and store them, in one statement:
-#: the site's row is locked from here to the commit, and every round trip inside that window
-#: holds up every other writer of every process.
-_APPEND_EVENTS_PG = text("""
+@dataclass(frozen=True)
+class Notify:
+    """How a PostgreSQL commit tells the other processes about its events: ``NOTIFY
+    <channel>, '<site>:<first>:<last>:<origin>'`` (``events.backends`` reads it back)."""
+
+    channel: str
+    origin: str
+
+
+_BUMP = """
     WITH bump AS (
         UPDATE sites SET event_seq = event_seq + :count WHERE id = :site
-        RETURNING event_seq)
+        RETURNING event_seq){note}
     INSERT INTO events (site_id, seq, type, at, topics, payload)
     SELECT :site, bump.event_seq - :count + e.ordinal, e.type, :at, e.topics,
            CAST(e.payload AS json)
-    FROM bump, unnest(:types, :topics, :payloads) WITH ORDINALITY
+    FROM bump{from_note}, unnest(:types, :topics, :payloads) WITH ORDINALITY
          AS e(type, topics, payload, ordinal)
-    RETURNING seq""").bindparams(
+    RETURNING seq"""
+#: The notification in the same statement: delivered at commit, never for a rollback, and
+#: no round trip of its own while the site's and the queues' rows are locked.
+_NOTE = """,
+    note AS (
+        SELECT pg_notify(:channel, concat_ws(':', :site, event_seq - :count + 1, event_seq,
+                                             :origin))
+        FROM bump)"""
+_APPEND_PARAMS = (
     bindparam("count", type_=BigInteger), bindparam("site", type_=Integer),
     bindparam("at", type_=t.events.c.at.type),
     bindparam("types", type_=postgresql.ARRAY(Text)),
     bindparam("topics", type_=postgresql.ARRAY(Text)),
     bindparam("payloads", type_=postgresql.ARRAY(Text)))
+#: Number a transaction's events after the site's last one and store them, in one statement:
+#: the site's row is locked from here to the commit, and every round trip inside that window
+#: holds up every other writer of every process.
+_APPEND_EVENTS_PG = text(_BUMP.format(note="", from_note="")).bindparams(*_APPEND_PARAMS)
+_APPEND_EVENTS_PG_NOTIFY = text(_BUMP.format(note=_NOTE, from_note=", note")).bindparams(
+    *_APPEND_PARAMS, bindparam("channel", type_=Text), bindparam("origin", type_=Text))
 _BUMP_EVENT_SEQ = (
     update(t.sites).where(t.sites.c.id == bindparam("bump_site"))
     .values(event_seq=t.sites.c.event_seq + bindparam("bump_by", type_=Integer))
@@ -210,16 +231,23 @@ _BUMP_EVENT_SEQ = (
 
 
 async def append_events(conn: AsyncConnection, site_id: int, at: datetime,
-                        events: Sequence[tuple[str, str, Any]]) -> int:
+                        events: Sequence[tuple[str, str, Any]],
+                        notify: Notify | None = None) -> int:
     """Store ``events`` (type, space-separated topics, payload) numbered after the site's
-    last event; the last number. The site's row stays locked until the commit, which makes
-    sequence order commit order. SQLite, with its one writer, takes two statements."""
+    last event, and on PostgreSQL send ``notify``; the last number. The site's row stays
+    locked until the commit, which makes sequence order commit order. SQLite, with its one
+    writer and no notifications, takes two statements."""
     if not is_sqlite(conn):
-        seqs = (await conn.execute(_APPEND_EVENTS_PG, {
+        params = {
             "count": len(events), "site": site_id, "at": at,
             "types": [type_ for type_, _, _ in events],
             "topics": [topics for _, topics, _ in events],
-            "payloads": [json.dumps(payload) for _, _, payload in events]})).scalars()
+            "payloads": [json.dumps(payload) for _, _, payload in events]}
+        if notify is None:
+            seqs = (await conn.execute(_APPEND_EVENTS_PG, params)).scalars()
+        else:
+            seqs = (await conn.execute(_APPEND_EVENTS_PG_NOTIFY, {
+                **params, "channel": notify.channel, "origin": notify.origin})).scalars()
         return int(max(seqs))
     last = int((await conn.execute(_BUMP_EVENT_SEQ, {
         "bump_site": site_id, "bump_by": len(events)})).scalar_one())
@@ -228,4 +256,3 @@ async def append_events(conn: AsyncConnection, site_id: int, at: datetime,
          "topics": topics, "payload": payload}
         for i, (type_, topics, payload) in enumerate(events, start=1)])
     return last
-

@@ -370,7 +370,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
                 if hub.cursor is None or parsed[2] > hub.cursor:
                     feed.wake()
 
-            loket.db.before_commit(notifier)
+            loket.db.notify_commits(notifier.channel, notifier.origin)
             url = loket.db.engine.url.render_as_string(hide_password=False)
             listener = PostgresListener(plain_dsn(url), on_notify=on_notify,
                                         on_connect=feed.wake)

@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import insert, select
 
+from queue_server.events.backends import parse_notification, plain_dsn
 from queue_server.store import tables as t
 from queue_server.store.db import Database, StoredEvent, create_engine
+from tests.conftest import PostgresDatabases, missing
 
 AT = datetime(2025, 11, 24, 2, 0, tzinfo=UTC)
 
@@ -60,4 +63,38 @@ async def test_events_of_concurrent_transactions_are_numbered_densely_in_order(
             assert stored[event.seq].type == event.type
             assert stored[event.seq].payload == event.payload
     finally:
+        await db.dispose()
+
+
+async def test_a_postgres_commit_notifies_its_events_once_and_a_rollback_never(
+        postgres: PostgresDatabases | None) -> None:
+    if postgres is None:
+        missing("PostgreSQL (LOKET_TEST_DATABASE_URL)")
+        return
+    import asyncpg  # the PostgreSQL extra, like the database this test needs
+
+    url = await asyncio.to_thread(postgres.new)
+    db = Database(create_engine(url))
+    listener = await asyncpg.connect(plain_dsn(url))
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    try:
+        await listener.add_listener("loket_test", lambda *args: heard.put_nowait(args[3]))
+        async with db.engine.begin() as conn:
+            site = (await conn.execute(insert(t.sites).values(
+                code="uji", name="MPP Uji", timezone="Asia/Jakarta", event_seq=40)
+                .returning(t.sites.c.id))).scalar_one()
+        db.notify_commits("loket_test", "p1")
+        with pytest.raises(RuntimeError):
+            async with db.write(site, AT) as tx:
+                tx.emit("gone", ("display",), {})
+                raise RuntimeError("the transaction fails after numbering its events")
+        await _write(db, site, [("a", {}), ("b", {}), ("c", {})])
+        # Notifications arrive in commit order: had the rolled-back one been sent, it would
+        # come first.
+        async with asyncio.timeout(30):
+            payload = await heard.get()
+        assert parse_notification(payload) == (site, 41, 43, "p1")
+        assert heard.empty()
+    finally:
+        await listener.close()
         await db.dispose()
