@@ -28,6 +28,7 @@ from queue_server.services.wa_outbox import derive_notifications, purge_personal
 from queue_server.services.wa_worker import Sender
 from queue_server.services.whatsapp import WhatsAppDesk
 from queue_server.store.db import StoredEvent
+from queue_server.store.outage import unreachable
 
 log = logging.getLogger("loket.jobs")
 
@@ -59,8 +60,12 @@ async def every(period_s: float, work: Callable[[], Awaitable[None]], name: str,
             await work()
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("%s failed", name)
+        except Exception as exc:
+            if unreachable(exc):
+                # An outage, not a bug: one line a round until the database is back.
+                log.warning("%s failed: database unavailable (%s)", name, exc)
+            else:
+                log.exception("%s failed", name)
         if wake is None:
             await asyncio.sleep(period_s)
             continue

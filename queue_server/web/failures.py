@@ -7,25 +7,14 @@ outage rather than a bug.
 
 from __future__ import annotations
 
-from sqlalchemy.exc import (
-    DataError,
-    DBAPIError,
-    IntegrityError,
-    InterfaceError,
-    OperationalError,
-)
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from queue_server.store.outage import unreachable
 
 #: Seconds a client should wait before trying again.
 RETRY_UNAVAILABLE_S = 5
 RETRY_BUSY_S = 2
-
-
-def _from_driver(exc: BaseException) -> bool:
-    # asyncpg's own connection errors (server starting up, too many connections, a dropped
-    # connection) are not always wrapped by SQLAlchemy; asyncpg is not imported here on
-    # purpose (it is optional and slow to import).
-    return any(cls.__module__.startswith("asyncpg") for cls in type(exc).__mro__)
 
 
 def classify(exc: BaseException) -> tuple[str, int, dict[str, object]]:
@@ -39,12 +28,7 @@ def classify(exc: BaseException) -> tuple[str, int, dict[str, object]]:
         return "invalid", 422, {"what": "out_of_range"}
     if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
         return "busy", 503, {"retry_after": RETRY_BUSY_S}
-    if isinstance(exc, (OperationalError, InterfaceError)) or (
-            isinstance(exc, DBAPIError) and exc.connection_invalidated):
-        return "unavailable", 503, {"retry_after": RETRY_UNAVAILABLE_S}
-    if isinstance(exc, (OSError, ConnectionError)) or _from_driver(exc):
-        # ConnectionRefusedError, a reset, a DNS failure, a connect timeout: the database
-        # host cannot be reached. (asyncio's TimeoutError is an OSError too.)
+    if unreachable(exc):
         return "unavailable", 503, {"retry_after": RETRY_UNAVAILABLE_S}
     return "internal", 500, {}
 

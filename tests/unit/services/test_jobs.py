@@ -47,6 +47,22 @@ async def test_a_failing_round_is_logged_and_the_next_one_runs(
     assert "the job failed" in caplog.text
 
 
+async def test_a_round_failing_for_a_database_outage_is_logged_without_a_traceback(
+        caplog: pytest.LogCaptureFixture) -> None:
+    failures = iter([ConnectionRefusedError("connection refused"), ValueError("a bug")])
+
+    async def work() -> None:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+
+    await run_for(0.2, 0.01, work)
+    outage, bug = (r for r in caplog.records if "the job failed" in r.getMessage())
+    # An outage is expected and answered elsewhere: one line, no stack to alarm anyone.
+    assert "database unavailable" in outage.getMessage() and outage.exc_info is None
+    assert bug.exc_info is not None
+
+
 async def test_a_wake_up_runs_the_job_before_its_period(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jobs, "MIN_GAP_S", 0.0)
     rounds = 0
