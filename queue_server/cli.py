@@ -308,7 +308,7 @@ def cmd_config_import(args: argparse.Namespace) -> int:
     """Check a site file exactly as ``config check`` does, then make it the live
     configuration; running servers pick it up through the event feed, without a restart."""
     from queue_server.clock import SystemClock
-    from queue_server.events.backends import Notifier
+    from queue_server.events.backends import this_process
     from queue_server.services.admin_config import import_site
     from queue_server.store.db import Database, create_engine
 
@@ -321,8 +321,7 @@ def cmd_config_import(args: argparse.Namespace) -> int:
     async def work(settings: Settings) -> int:
         db = Database(create_engine(settings.database_url))
         if db.notifies_across_processes:
-            notifier = Notifier()
-            db.notify_commits(notifier.channel, notifier.origin)
+            db.notify_commits(this_process())
         try:
             version = await import_site(db, site, SystemClock().now(), str(args.file))
         finally:

@@ -17,6 +17,8 @@ from collections.abc import AsyncIterator, Callable
 
 from sqlalchemy.engine import make_url
 
+from queue_server.store.dialect import Notify
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "loket_events"
@@ -44,16 +46,13 @@ def parse_notification(payload: str) -> tuple[int, int, int, str] | None:
         return None
 
 
-class Notifier:
+def this_process(channel: str = CHANNEL) -> Notify:
     """How this process's commits tell the other processes there is something new
     (``Database.notify_commits``: in the statement that stores the events, delivered at
-    commit). ``origin`` names this process, whose own commits reach its hub directly: the
-    notification can arrive before the writer has published them, and must not send the
+    commit). Its ``origin`` names this process, whose own commits reach its hub directly:
+    the notification can arrive before the writer has published them, and must not send the
     feed to read them again."""
-
-    def __init__(self, channel: str = CHANNEL) -> None:
-        self.channel = channel
-        self.origin = secrets.token_hex(6)
+    return Notify(channel, secrets.token_hex(6))
 
 
 class PostgresListener:

@@ -204,14 +204,14 @@ class Database:
     def on_commit(self, publisher: Publisher) -> None:
         self._publishers.append(publisher)
 
-    def notify_commits(self, channel: str, origin: str) -> None:
+    def notify_commits(self, notify: Notify) -> None:
         """From now on every writing transaction that stores events also sends ``NOTIFY
         <channel>, '<site>:<first>:<last>:<origin>'`` (PostgreSQL), in the statement that
         stores them: delivered at commit, never for a rollback, and no round trip of its
         own while the transaction holds its rows."""
         if not self.notifies_across_processes:
             raise ValueError("only PostgreSQL notifies other processes")
-        self._notify = Notify(channel, origin)
+        self._notify = notify
 
     @asynccontextmanager
     async def write(self, site_id: int, now: datetime) -> AsyncIterator[Tx]:

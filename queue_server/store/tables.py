@@ -202,9 +202,9 @@ in_line = text("tickets.status = 'waiting'")
 #: Each service's waiting line in calling order, so that a call reads its head from the
 #: index instead of sorting every ticket of the day. Partial: served tickets, the bulk of a
 #: day, are not in it.
+_WAITING_ONLY = text("status = 'waiting'")
 Index("ix_tickets_line", tickets.c.service_id, tickets.c.business_day, queue_time,
-      tickets.c.id, sqlite_where=text("status = 'waiting'"),
-      postgresql_where=text("status = 'waiting'"))
+      tickets.c.id, sqlite_where=_WAITING_ONLY, postgresql_where=_WAITING_ONLY)
 Index("ix_tickets_day", tickets.c.site_id, tickets.c.business_day)
 Index("ix_tickets_counter", tickets.c.counter_id, tickets.c.status)
 

@@ -30,7 +30,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from queue_server.domain.errors import DomainError, Forbidden, Invalid
 from queue_server.events import wire
-from queue_server.events.backends import Notifier, PostgresListener, parse_notification, plain_dsn
+from queue_server.events.backends import (
+    PostgresListener,
+    parse_notification,
+    plain_dsn,
+    this_process,
+)
 from queue_server.events.feed import EventFeed, events_after
 from queue_server.events.hub import Hub, Subscription
 from queue_server.messages import invalid_detail, message
@@ -361,16 +366,16 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await stack.enter_async_context(feed.running())
         await stack.enter_async_context(screens.running())
         if loket.db.notifies_across_processes:
-            notifier = Notifier()
+            notify = this_process()
 
             def on_notify(payload: str) -> None:
                 parsed = parse_notification(payload)
-                if parsed is None or parsed[0] != loket.ids.site or parsed[3] == notifier.origin:
+                if parsed is None or parsed[0] != loket.ids.site or parsed[3] == notify.origin:
                     return
                 if hub.cursor is None or parsed[2] > hub.cursor:
                     feed.wake()
 
-            loket.db.notify_commits(notifier.channel, notifier.origin)
+            loket.db.notify_commits(notify)
             url = loket.db.engine.url.render_as_string(hide_password=False)
             listener = PostgresListener(plain_dsn(url), on_notify=on_notify,
                                         on_connect=feed.wake)

@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 from queue_server.events.backends import parse_notification, plain_dsn
 from queue_server.store import tables as t
 from queue_server.store.db import Database, StoredEvent, create_engine
+from queue_server.store.dialect import Notify
 from tests.conftest import PostgresDatabases, missing
 
 AT = datetime(2025, 11, 24, 2, 0, tzinfo=UTC)
@@ -83,7 +84,7 @@ async def test_a_postgres_commit_notifies_its_events_once_and_a_rollback_never(
             site = (await conn.execute(insert(t.sites).values(
                 code="uji", name="MPP Uji", timezone="Asia/Jakarta", event_seq=40)
                 .returning(t.sites.c.id))).scalar_one()
-        db.notify_commits("loket_test", "p1")
+        db.notify_commits(Notify("loket_test", "p1"))
         with pytest.raises(RuntimeError):
             async with db.write(site, AT) as tx:
                 tx.emit("gone", ("display",), {})

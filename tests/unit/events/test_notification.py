@@ -1,6 +1,6 @@
 """The few bytes a commit sends other processes (PostgreSQL ``NOTIFY``)."""
 
-from queue_server.events.backends import Notifier, notification, parse_notification
+from queue_server.events.backends import notification, parse_notification, this_process
 
 
 def test_a_notification_reads_back_as_written() -> None:
@@ -14,4 +14,4 @@ def test_a_malformed_notification_is_ignored() -> None:
 
 def test_each_process_names_its_own_notifications() -> None:
     # A process skips its own notifications by this name: two must never share it.
-    assert Notifier().origin != Notifier().origin
+    assert this_process().origin != this_process().origin
