@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import collections
 import json
-import os
 import sys
 import tempfile
 import time
@@ -39,6 +38,7 @@ from bench.issue_tickets import (  # noqa: E402
     Connection,
     Result,
     bench_site,
+    cpu_seconds,
     print_table,
     uptime,
 )
@@ -143,13 +143,6 @@ async def call_load(urls: list[str], counters: list[tuple[str, dict[str, str]]],
 #: Per setup: CPU time the server processes used per call (and its finish), in ms. On a
 #: machine shared with other work this varies far less than calls/s.
 SERVER_CPU: dict[str, float] = {}
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux ``/proc``)."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
-        fields = f.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run(label: str, database_url: str, processes: int, clients: int, seconds: float,

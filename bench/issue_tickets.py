@@ -19,12 +19,14 @@ import argparse
 import asyncio
 import collections
 import json
+import os
 import re
 import statistics
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +91,8 @@ class Result:
     problems: list[str] = field(default_factory=list)
     #: "409 closed" → how often, so an error count says what the errors were
     error_kinds: collections.Counter[str] = field(default_factory=collections.Counter)
+    #: CPU ms per answer while it ran: "servers", "postgres", "bench" (this load generator)
+    cpu_ms: dict[str, float] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -192,6 +196,45 @@ async def call_load(urls: list[str], counters: list[tuple[str, dict[str, str]]],
     return Result("", "call", len(latencies), time.perf_counter() - started, latencies, errors)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux ``/proc``)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        fields = f.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time of every ``postgres`` process on this machine (a local server's backends and
+    its helpers; a backend that ends in between takes its share with it)."""
+    total = 0.0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/comm", encoding="ascii") as f:
+                if f.read().strip() != "postgres":
+                    continue
+            total += cpu_seconds(int(entry.name))
+        except OSError:  # ended meanwhile
+            continue
+    return total
+
+
+def timed_cpu(result_of: Callable[[], Result], server_pids: list[int]) -> Result:
+    """Run a load phase and note the CPU each party spent per answer: where a machine of two
+    cores spends them says more than the rate, which the machine's load moves."""
+    before = (sum(map(cpu_seconds, server_pids)), postgres_cpu_seconds(),
+              cpu_seconds(os.getpid()))
+    result = result_of()
+    after = (sum(map(cpu_seconds, server_pids)), postgres_cpu_seconds(),
+             cpu_seconds(os.getpid()))
+    answers = max(1, result.count)
+    result.cpu_ms = {name: (b - a) * 1000 / answers
+                     for name, a, b in zip(("servers", "postgres", "bench"), before, after,
+                                           strict=True)}
+    return result
+
+
 def bench_site(workdir: Path) -> Path:
     """The demo site without daily quotas: a quota would turn most of the load into fast
     ``quota_exhausted`` answers and flatter the figures. The opening-hours gate stays on."""
@@ -220,9 +263,10 @@ def run(label: str, database_url: str, processes: int, clients: int, seconds: fl
         signed = [(c, sign_in(urls[i % len(urls)], f"bench{c}", c))
                   for i, c in enumerate(COUNTERS)]
         print(f"   /healthz for {seconds:.0f}s with {clients} clients ...", flush=True)
-        health = asyncio.run(healthz_load(urls, clients, seconds))
+        pids = [s.process.pid for s in servers]
+        health = timed_cpu(lambda: asyncio.run(healthz_load(urls, clients, seconds)), pids)
         print(f"   issuing for {seconds:.0f}s with {clients} clients ...", flush=True)
-        issued = asyncio.run(issue_load(urls, clients, seconds))
+        issued = timed_cpu(lambda: asyncio.run(issue_load(urls, clients, seconds)), pids)
         print(f"   calling for up to {seconds:.0f}s at {len(COUNTERS)} counters ...", flush=True)
         called_ids: list[str] = []
         called = asyncio.run(call_load(urls, signed, seconds, called_ids))
@@ -292,6 +336,9 @@ def main() -> None:
             print(f"{result.label}: issuing at {result.rate / health.rate:.2f}× of /healthz; "
                   f"checks: {'; '.join(result.problems) or 'no duplicate number, no gap, '}"
                   f"{'' if result.problems else 'no double call'}")
+        if result.cpu_ms:
+            print(f"{result.label}, {result.operation}: CPU ms per answer: "
+                  + ", ".join(f"{name} {ms:.2f}" for name, ms in result.cpu_ms.items()))
         if result.error_kinds:
             print(f"{result.label}, {result.operation} errors: "
                   + ", ".join(f"{kind} ×{n}" for kind, n in result.error_kinds.most_common()))
