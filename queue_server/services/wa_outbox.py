@@ -17,7 +17,8 @@ Sending: a worker claims due rows with a conditional ``UPDATE`` (``pending`` →
 sends, and records the outcome. A provider that refuses the connection or answers 429/5xx
 is tried again with exponential backoff; a send cut off mid-answer, or a claim left behind by
 a crash, becomes ``unknown`` and is **not** sent again: the office prefers a rare lost
-message to a visitor told twice (see docs/whatsapp.md, "at most once").
+message to a visitor told twice (see docs/whatsapp.md, "at most once"). A visitor's "stop"
+withdraws what is still queued for them (``withdrawn``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,25 @@ NEAR_AHEAD = 3
 #: A claim older than this was left by a process that died mid-send (sends time out in 15 s).
 CLAIM_LEASE_S = 120.0
 DERIVE_PAGE = 500
+
+
+#: What a visitor's "stop" withdraws: everything queued for their number that tells them
+#: something unasked (a call, "3 antrean lagi", the survey, a booking's messages), not the
+#: answers to what they wrote.
+UNASKED = frozenset({"called", "near", "survey", "booking", "reminder"})
+
+
+async def withdraw_unasked(conn: AsyncConnection, site_id: int, phone: str,
+                           now: dt.datetime) -> int:
+    """Inside the transaction that stores a visitor's "stop": their queued notifications
+    become ``withdrawn`` and are never sent. One already being sent cannot be called back.
+    The rows stay (until the retention purge) so that the office can see what was not sent
+    and why, and their keys keep them from being queued again."""
+    result = await conn.execute(update(ob).where(
+        ob.c.site_id == site_id, ob.c.phone == phone, ob.c.state == "pending",
+        ob.c.kind.in_(UNASKED)).values(state="withdrawn", error="the visitor wrote \"stop\"",
+                                       next_attempt_at=now))
+    return int(result.rowcount or 0)
 
 
 async def enqueue(conn: AsyncConnection, site_id: int, now: dt.datetime, *, key: str,

@@ -41,6 +41,8 @@ async def whatsapp_stats(loket: Loket, first: dt.date, last: dt.date) -> dict[st
             bucket["out"] += 1
         elif sent.state in FAILED_STATES or sent.delivery == "failed":
             bucket["failed"] += 1
+        elif sent.state == "withdrawn":
+            continue  # the visitor said "stop": neither sent nor waiting
         else:
             bucket["pending"] += 1
     asked = Counter((row.intent, row.topic) for row in inbound)
@@ -57,7 +59,7 @@ async def whatsapp_stats(loket: Loket, first: dt.date, last: dt.date) -> dict[st
 
 
 #: Every state an outbox message can be in (``tables.wa_outbox.state``).
-OUTBOX_STATES = ("pending", "sending", "sent", "failed", "unknown")
+OUTBOX_STATES = ("pending", "sending", "sent", "failed", "unknown", "withdrawn")
 
 
 async def outbox_by_state(loket: Loket) -> dict[str, int]:

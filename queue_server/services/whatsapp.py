@@ -31,7 +31,7 @@ from queue_server.services.context import Loket
 from queue_server.services.hours import OpeningHours
 from queue_server.services.ticket_rows import select_tickets, to_domain
 from queue_server.services.wa_catalogue import Catalogue, build_catalogue
-from queue_server.services.wa_outbox import enqueue, ensure_cursor
+from queue_server.services.wa_outbox import enqueue, ensure_cursor, withdraw_unasked
 from queue_server.store import tables as t
 from queue_server.store.dialect import upsert
 
@@ -92,6 +92,7 @@ async def receive(desk: WhatsAppDesk, message: Inbound) -> bool:
                 t.wa_subscriptions.c.site_id == loket.ids.site,
                 t.wa_subscriptions.c.phone == message.phone))
             await stop_booking_messages(tx.conn, loket, message.phone)
+            await withdraw_unasked(tx.conn, loket.ids.site, message.phone, now)
         await enqueue(tx.conn, loket.ids.site, now, key=f"reply:{inserted}",
                       phone=message.phone, kind="reply", body=reply.body)
     desk.wake.set()

@@ -404,6 +404,7 @@ wa_outbox = Table(
     Column("kind", String(24), nullable=False),
     Column("body", Text, nullable=False),
     # pending | sending | sent | failed | unknown (a send cut off by a crash: never repeated)
+    # | withdrawn (the visitor wrote "stop" before it was sent)
     Column("state", String(12), nullable=False),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", UTC, nullable=False),

@@ -12,16 +12,18 @@ from sqlalchemy import select
 
 from queue_server.channels.base import Inbound
 from queue_server.clock import ShiftedClock
-from queue_server.services import tickets
+from queue_server.services import staff, tickets
 from queue_server.services.admin_config import open_site_at_start
 from queue_server.services.context import Loket
 from queue_server.services.hours import OpeningHours
-from queue_server.services.wa_outbox import purge_personal_data
+from queue_server.services.wa_outbox import claim_due, derive_notifications, purge_personal_data
+from queue_server.services.wa_stats import outbox_by_state, whatsapp_stats
 from queue_server.services.whatsapp import WhatsAppDesk, receive
 from queue_server.site import load_site
 from queue_server.store import tables as t
 from queue_server.store.db import Database, create_engine
 from tests.conftest import MONDAY_MORNING, SITE_FILE
+from tests.support.staff import CHEAP_HASHER, PASSWORD
 
 _ids = itertools.count()
 
@@ -98,6 +100,47 @@ async def test_a_subscription_needs_the_tickets_key(desk: WhatsAppDesk) -> None:
     assert "tidak akan mengirim" in await ask(desk, "stop")
     async with desk.loket.db.read() as conn:
         assert (await conn.execute(select(t.wa_subscriptions))).first() is None
+
+
+async def test_stop_withdraws_the_notifications_still_queued_for_that_number_only(
+        desk: WhatsAppDesk) -> None:
+    loket = desk.loket
+    async with loket.db.engine.begin() as conn:
+        await staff.add_user(conn, loket.ids.site, "siti", PASSWORD, "officer",
+                             loket.clock.now(), hasher=CHEAP_HASHER)
+    issued = [(await tickets.issue_ticket(loket, "KTP", None))[0] for _ in range(5)]
+    for phone, ticket in (("628111", issued[4]), ("628222", issued[3])):
+        key = await tickets.visitor_key(loket, ticket["id"])
+        assert "kami akan mengabari" in await ask(desk, f"KABARI {ticket['id']} {key}",
+                                                  phone=phone)
+    await ask(desk, "syarat ktp")  # a question of 628111's, its answer still unsent
+    officer = (await staff.sign_in(loket, "siti", PASSWORD, "A1")).actor
+    assert await tickets.call_next(loket, "A1", officer) is not None
+    # "3 antrean lagi" for both: three wait ahead of 628111's ticket, two of 628222's.
+    assert await derive_notifications(loket) == 2
+
+    assert "tidak akan mengirim" in await ask(desk, "stop")
+
+    async with loket.db.read() as conn:
+        outbox = (await conn.execute(select(
+            t.wa_outbox.c.phone, t.wa_outbox.c.kind, t.wa_outbox.c.state))).all()
+    # 628111's replies (to KABARI, the question and "stop") stay; only its notification goes.
+    assert sorted(tuple(row) for row in outbox) == [
+        ("628111", "near", "withdrawn"), ("628111", "reply", "pending"),
+        ("628111", "reply", "pending"), ("628111", "reply", "pending"),
+        ("628222", "near", "pending"), ("628222", "reply", "pending")]
+    # Withdrawn is for good: a sending round never takes it, and it counts as neither sent
+    # nor waiting for the supervisor.
+    assert {m.phone for m in await claim_due(loket, "test", limit=100)} == {"628111", "628222"}
+    async with loket.db.read() as conn:
+        assert (await conn.execute(select(t.wa_outbox.c.state).where(
+            t.wa_outbox.c.kind == "near", t.wa_outbox.c.phone == "628111"))).scalar() == \
+            "withdrawn"
+    assert (await outbox_by_state(loket))["withdrawn"] == 1
+    today = loket.clock.now().date()
+    totals = (await whatsapp_stats(loket, today, today))["totals"]
+    # The five claimed are on their way; the withdrawn one is in no column.
+    assert (totals["pending"], totals["out"], totals["failed"]) == (5, 0, 0)
 
 
 async def test_phone_numbers_stay_off_every_topic_and_go_after_the_retention_period(
