@@ -9,7 +9,6 @@ seconds and after each issued or called ticket).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -111,18 +110,18 @@ async def refresh_waits(loket: Loket, gate: OpeningHours) -> None:
     now = loket.clock.now()
     tk = t.tickets
     async with loket.db.read() as conn:
-        waiting: dict[Any, int] = dict((await conn.execute(
+        waiting = {service_id: count for service_id, count in await conn.execute(
             select(tk.c.service_id, func.count()).where(
                 tk.c.site_id == loket.ids.site, tk.c.business_day == loket.business_day(now),
-                tk.c.status == Status.WAITING.value).group_by(tk.c.service_id))).tuples().all())
+                tk.c.status == Status.WAITING.value).group_by(tk.c.service_id))}
         open_rows = (await conn.execute(
             select(t.counter_services.c.service_id, func.count())
             .select_from(t.counters.join(
                 t.counter_services, t.counter_services.c.counter_id == t.counters.c.id))
             .where(t.counters.c.site_id == loket.ids.site, t.counters.c.state == "open",
                    t.counters.c.priority_only.is_(False))
-            .group_by(t.counter_services.c.service_id))).tuples().all()
-    open_by: dict[Any, int] = dict(open_rows)
+            .group_by(t.counter_services.c.service_id))).all()
+    open_by = {service_id: count for service_id, count in open_rows}
     waits: dict[str, tuple[int, int]] = {}
     for service in loket.site.services:
         service_id = loket.ids.services[service.code]
