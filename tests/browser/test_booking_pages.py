@@ -219,7 +219,8 @@ def test_the_officer_sees_the_booked_visitors_name_and_the_supervisor_the_days_b
 def test_ticking_the_whatsapp_box_sends_the_confirmation_to_the_phone(
         new_page: Any, tmp_path: Path) -> None:
     from tests.integration.test_whatsapp import ENV, PHONE_ID, VISITOR
-    from tests.support.fake_whatsapp import fake_cloud_api, wait_until
+    from tests.support.fake_whatsapp import fake_cloud_api
+    from tests.support.waiting import wait_until
 
     with fake_cloud_api() as fake:
         site = booking_site(tmp_path)

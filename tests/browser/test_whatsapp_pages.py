@@ -16,9 +16,10 @@ from queue_server.channels.base import sign
 from tests.browser.conftest import screenshot
 from tests.browser.test_kiosk import assert_accessible
 from tests.conftest import MONDAY_MORNING, SITE_FILE
-from tests.support.fake_whatsapp import fake_cloud_api, wait_until
+from tests.support.fake_whatsapp import fake_cloud_api
 from tests.support.servers import Server, start_server
 from tests.support.staff import PASSWORD, add_users, sign_in
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 SECRET = "uji-app-secret"

@@ -13,9 +13,9 @@ import pytest
 
 from queue_server.domain.schedule import holiday
 from tests.conftest import MONDAY_MORNING, SITE_FILE
-from tests.support.fake_whatsapp import wait_until
 from tests.support.servers import start_server
 from tests.support.staff import add_users, sign_in
+from tests.support.waiting import wait_until
 
 FRIDAY_AFTER_CLOSE = "2025-11-21T11:05:00+07:00"
 #: Christmas Day 2025, a Thursday: a public holiday from the holidays package.

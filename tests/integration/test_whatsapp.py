@@ -23,9 +23,10 @@ from queue_server.site import DEMO_SITE
 from queue_server.store import tables as t
 from queue_server.store.db import create_engine
 from tests.conftest import MONDAY_MORNING
-from tests.support.fake_whatsapp import FakeCloudApi, fake_cloud_api, wait_until
+from tests.support.fake_whatsapp import FakeCloudApi, fake_cloud_api
 from tests.support.servers import Server, start_server
 from tests.support.staff import add_users, sign_in
+from tests.support.waiting import wait_until
 
 APP_SECRET = "uji-app-secret"
 VERIFY_TOKEN = "uji-verify-token"

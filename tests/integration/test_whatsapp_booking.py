@@ -38,8 +38,9 @@ from tests.integration.test_whatsapp import (
     texts_to,
 )
 from tests.support.booking import phone
-from tests.support.fake_whatsapp import FakeCloudApi, fake_cloud_api, wait_until
+from tests.support.fake_whatsapp import FakeCloudApi, fake_cloud_api
 from tests.support.staff import CHEAP_HASHER, PASSWORD
+from tests.support.waiting import wait_until
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 TUESDAY = dt.date(2025, 11, 25)  # the day after MONDAY_MORNING

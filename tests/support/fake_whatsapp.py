@@ -7,7 +7,7 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -114,16 +114,3 @@ def fake_cloud_api() -> Iterator[FakeCloudApi]:
         server.server_close()
         thread.join(timeout=10)
 
-
-def wait_until(condition: Callable[[], Any], timeout_s: float = 60.0,
-               what: str = "condition") -> Any:
-    """Poll ``condition`` until it is truthy (returned) or the time is up (AssertionError)."""
-    deadline = time.monotonic() + timeout_s
-    for _ in range(100_000):
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
-        time.sleep(0.05)
-    raise AssertionError(f"gave up waiting for {what}")
