@@ -68,8 +68,9 @@ async def display_state(loket: Loket, conn: AsyncConnection, *,
                        if loket.ids.counters[c.code] in held else None),
         } for c in counters],
         "recent_calls": [_call_json(loket, r) for r in recent],
-        "waiting": [{"agency": a.code, "name": a.short_name, "queue": a.queue,
-                     "waiting": per_agency.get(a.code, 0)} for a in agencies],
+        "waiting": [{"agency": a.code, "name": a.short_name, "full_name": a.name,
+                     "queue": a.queue, "waiting": per_agency.get(a.code, 0)}
+                    for a in agencies],
     }
 
 
