@@ -85,14 +85,17 @@ tick();
 const RANK = { open: 0, break: 1 };
 
 // A tile: the counter's number large (what the voice says), its agency, and the ticket
-// it serves, or "Istirahat" while on a break.
+// it serves, or "Istirahat" while on a break. The agency's full name first; shortNames
+// puts the site's short name where the full one does not fit.
 function counterTile(c) {
   const tile = el("div", "counter " + c.state);
   tile.dataset.counter = c.code;
   tile.setAttribute("aria-label", c.name + ", " + (c.state in TEXT.id ? t(c.state) : c.state));
-  const agencyName = (state.waiting.find((w) => w.agency === c.agency) || {}).name;
-  tile.append(el("div", "no", String(c.number)));
-  tile.append(el("div", "agency", agencyName || (c.priority_only ? t("priority") : c.name)));
+  const owner = state.waiting.find((w) => w.agency === c.agency);
+  const name = el("div", "agency",
+    owner ? owner.full_name || owner.name : (c.priority_only ? t("priority") : c.name));
+  if (owner) name.dataset.short = owner.name;
+  tile.append(el("div", "no", String(c.number)), name);
   tile.append(el("div", "serving",
     c.state === "break" ? t("break") : (c.ticket ? c.ticket.number : "—")));
   return tile;
@@ -113,8 +116,15 @@ function fits(box) {
   const gap = parseFloat(style.rowGap) || 0;
   return Math.max(1, Math.floor((box.clientHeight + gap) / (rowH + gap))) * columns;
 }
+// Measured once the tiles are placed: every read first, then the writes (one layout, not one
+// per tile).
+function shortNames(box) {
+  const cut = [...box.querySelectorAll(".agency[data-short]")]
+    .filter((name) => name.scrollHeight > name.clientHeight + 1);
+  for (const name of cut) name.textContent = name.dataset.short;
+}
 const counterPager = new Pager($("counters"), $("counters-page"), counterTile,
-  () => fits($("counters")));
+  () => fits($("counters")), shortNames);
 const waitingPager = new Pager($("waiting"), $("waiting-page"), waitingRow,
   () => fits($("waiting")));
 state.pagers = { counters: counterPager, waiting: waitingPager };

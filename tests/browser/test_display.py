@@ -322,3 +322,73 @@ def fully_shown(page: Any, selector: str) -> bool:
         const r = e.getBoundingClientRect(), box = e.closest('section').getBoundingClientRect();
         return e.scrollHeight <= e.clientHeight + 1 && r.bottom <= box.bottom + 1;
     })""", selector))
+
+
+# --- counter tiles --------------------------------------------------------------------------
+
+# Every tile on the page: the text its agency line shows, whether that line is cut (wider or
+# taller than its box, an ellipsis included), whether the full name would have been cut there
+# (tried in place and put back before the next paint), and whether the tile's parts stay
+# inside it (a number's glyphs may stand above a line-height of 1: only its width counts).
+TILES = """(full) => [...document.querySelectorAll('#counters .counter')].map((tile) => {
+  const name = tile.querySelector('.agency');
+  const cut = (e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1;
+  const shown = name.textContent;
+  name.textContent = full[tile.dataset.counter] || shown;
+  const fullCut = cut(name);
+  name.textContent = shown;
+  const size = (sel) => parseFloat(getComputedStyle(tile.querySelector(sel)).fontSize);
+  const box = tile.getBoundingClientRect();
+  return { code: tile.dataset.counter, text: name.textContent, cut: cut(name), fullCut,
+           inside: [...tile.children].every((e) => { const r = e.getBoundingClientRect();
+             return r.left >= box.left - 1 && r.right <= box.right + 1
+               && r.top >= box.top - 1 && r.bottom <= box.bottom + 1
+               && e.scrollWidth <= e.clientWidth + 1; }),
+           biggest: size('.no') > size('.agency') && size('.no') > size('.serving') };
+})"""
+
+
+def test_every_counter_tile_names_its_agency_whole_and_the_screen_does_not_overflow(
+        demo_server: Server, new_page: Any) -> None:
+    site = load_site(DEMO_SITE)
+    officers = open_counters(demo_server.url, demo_server.database_url,
+                             [c.code for c in site.counters])
+    for a in site.agencies:  # each agency's first counter serves someone
+        counter = next(c.code for c in site.counters if c.agency == a.code)
+        issue(demo_server.url, next(s.code for s in site.services if s.agency == a.code))
+        answer = httpx.post(f"{demo_server.url}/api/v1/counters/{counter}/call",
+                            headers=officers[counter], timeout=10)
+        assert answer.status_code == 200, answer.text
+    agencies = {a.code: a for a in site.agencies}
+    owner = {c.code: agencies[c.agency] for c in site.counters if c.agency}
+    full = {code: a.name for code, a in owner.items()}
+    short = {code: a.short_name for code, a in owner.items()}
+    for width, height in [(1920, 1080), (1366, 768)]:
+        page = new_page(width, height)
+        page.goto(f"{demo_server.url}/display?zone=lobi&page_s=600")  # paged by hand below
+        connected(page)
+        page.wait_for_function("window.loketDisplay.pagers.counters.items.length === 39",
+                               timeout=15000)
+        pages = page.evaluate("window.loketDisplay.pagers.counters.pages")
+        seen = []
+        for _ in range(pages):
+            tiles = page.evaluate(TILES, full)
+            seen += [t["code"] for t in tiles]
+            for tile in tiles:
+                where = f"{width}x{height} {tile}"
+                assert not tile["cut"] and tile["inside"] and tile["biggest"], where
+                code = tile["code"]
+                if code in full:  # the full name where it fits, else the site's short one
+                    assert tile["text"] == (short[code] if tile["fullCut"] else full[code]), where
+            page.evaluate("window.loketDisplay.pagers.counters.next()")
+        assert sorted(seen) == sorted(c.code for c in site.counters), f"{width}x{height}"
+        # Nothing else gave way: the page does not scroll, the call is whole.
+        assert page.evaluate("""() => {
+            const d = document.documentElement;
+            return d.scrollWidth <= innerWidth && d.scrollHeight <= innerHeight
+              && [...document.querySelectorAll('header, section, footer')].every((e) =>
+                   e.getBoundingClientRect().bottom <= innerHeight
+                   && e.getBoundingClientRect().right <= innerWidth);
+        }"""), f"{width}x{height} overflows"
+        assert fully_shown(page, "#now-main"), f"{width}x{height}: the call is cut off"
+        screenshot(page, f"display-tiles-{width}x{height}")
