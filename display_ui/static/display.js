@@ -141,7 +141,11 @@ function renderCounters() {
 }
 function renderWaiting() { waitingPager.set(state.waiting); }
 setInterval(() => { counterPager.next(); waitingPager.next(); }, PAGE_MS);
-window.addEventListener("resize", () => { counterPager.draw(); waitingPager.draw(); });
+// A box changes size with the window, and also when the page's layout settles (a web font
+// arriving, the header wrapping): a page drawn before that held the wrong number of items.
+for (const pager of [counterPager, waitingPager]) {
+  new ResizeObserver(() => pager.draw()).observe(pager.box);
+}
 
 function callCard(call, box) {
   box.classList.toggle("recall", !!call.recall);

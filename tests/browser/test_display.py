@@ -369,6 +369,9 @@ def test_every_counter_tile_names_its_agency_whole_and_the_screen_does_not_overf
         connected(page)
         page.wait_for_function("window.loketDisplay.pagers.counters.items.length === 39",
                                timeout=15000)
+        # Paged for the box as it is now laid out, not as it was at the first draw.
+        page.wait_for_function("""(() => { const p = window.loketDisplay.pagers.counters;
+            return p.perPage === Math.max(1, p.measure()); })()""", timeout=15000)
         pages = page.evaluate("window.loketDisplay.pagers.counters.pages")
         seen = []
         for _ in range(pages):
