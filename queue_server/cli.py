@@ -68,7 +68,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     real_time = args.clock == "now"
     settings = _settings(args, demo=args.demo, clock_start=None if real_time else args.clock,
-                         virtual_printer=args.demo, public_url=args.public_url)
+                         virtual_printer=args.demo, public_url=args.public_url,
+                         root_path=args.root_path)
     # The site file is checked first, with the very check of `loket config check`: an invalid
     # file stops here with the whole list (main prints it), before the database is touched.
     site = load_site(settings.site_file)
@@ -109,6 +110,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"  {more.name}: {base}/s/{more.code}/kiosk … {base}/s/{more.code}/supervisor")
     if settings.more_site_files:
         print(f"  Dasbor wilayah (Monev): {base}/region")
+    if settings.root_path:
+        # The pages then point everything under the prefix, which only the proxy strips.
+        print(f"  Di balik proxy pada {settings.root_path}/: buka layar lewat proxy, mis. "
+              f"https://HOST{settings.root_path}/kiosk")
     if settings.demo:
         print(f"\n  Akun demo (kata sandi untuk semua: {DEMO_PASSWORD}):")
         print("    petugas1 … petugas5 (petugas loket), supervisor, admin")
@@ -127,6 +132,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # per connection (docs/benchmarks.md, "Live events").
     _quiet_garbage_collector()
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
+                root_path=settings.root_path,
                 access_log=args.log_level == "debug", ws_max_size=4 * MAX_MESSAGE,
                 timeout_keep_alive=KEEP_ALIVE_S, backlog=4096,
                 ws_per_message_deflate=False)
@@ -431,6 +437,9 @@ def parser() -> argparse.ArgumentParser:
                        "2025-11-24T09:00+07:00; 'now' = jam sebenarnya (demo di luar jam "
                        "layanan memakai jam demo)")
     serve.add_argument("--public-url", default=None, help="alamat publik untuk kode QR")
+    serve.add_argument("--root-path", default=None, metavar="PATH",
+                       help="jalur di balik reverse proxy, mis. /antrean (default: "
+                       "LOKET_ROOT_PATH, lalu tanpa jalur)")
     serve.add_argument("--log-level", default="warning")
     serve.set_defaults(func=cmd_serve)
 

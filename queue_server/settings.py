@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +36,10 @@ class Settings:
     demo: bool = False
     #: the address visitors' phones reach, for QR codes; empty means "the host they used"
     public_url: str = ""
+    #: the path a reverse proxy publishes Loket under (``/antrean``), given to uvicorn as the
+    #: ASGI ``root_path`` so pages point their static files, API calls and links under it;
+    #: empty when Loket is at the root of its host
+    root_path: str = ""
     #: start the clock at this moment (the demo's "working morning", tests' moved clock)
     clock_start: datetime | None = None
     #: print to the virtual printer whatever the site file says (the demo)
@@ -62,6 +67,7 @@ class Settings:
             "database_url": env.get("LOKET_DATABASE_URL") or None,
             "site_file": Path(env["LOKET_SITE_FILE"]) if env.get("LOKET_SITE_FILE") else DEMO_SITE,
             "public_url": env.get("LOKET_PUBLIC_URL", "").rstrip("/"),
+            "root_path": env.get("LOKET_ROOT_PATH", ""),
             "db_pool_timeout_s": _seconds(env.get("LOKET_DB_POOL_TIMEOUT"),
                                           "LOKET_DB_POOL_TIMEOUT", 30.0),
             "ws_queue_size": _count(env.get("LOKET_WS_QUEUE"), "LOKET_WS_QUEUE"),
@@ -76,6 +82,7 @@ class Settings:
             values["clock_start"] = parse_moment(clock)
         elif isinstance(clock, datetime):
             values["clock_start"] = clock
+        values["root_path"] = _root_path(str(values["root_path"]))
         site_file = Path(str(values["site_file"]))
         if not site_file.is_file():
             raise SettingsError(f"berkas situs tidak ditemukan: {site_file}")
@@ -87,6 +94,19 @@ class Settings:
             if not Path(str(more)).is_file():
                 raise SettingsError(f"berkas situs tidak ditemukan: {more}")
         return cls(**values)  # type: ignore[arg-type]
+
+
+#: ``/antrean``, ``/layanan/antrean``: segments of plain URL characters, so the prefix goes
+#: into pages and URLs as it is, without escaping.
+ROOT_PATH = re.compile(r"(/[A-Za-z0-9._~-]+)*")
+
+
+def _root_path(text: str) -> str:
+    path = text.rstrip("/")
+    if not ROOT_PATH.fullmatch(path):
+        raise SettingsError(f"LOKET_ROOT_PATH/--root-path: harus jalur seperti /antrean "
+                            f"(huruf, angka, . _ ~ -), bukan {text!r}")
+    return path
 
 
 def _seconds(text: str | None, name: str, default: float) -> float:
