@@ -17,17 +17,11 @@ import pytest
 from websockets.sync.client import connect
 
 from tests.conftest import MONDAY_MORNING, SITE_FILE, missing
+from tests.support.nginx import nginx_binary, running_nginx
+from tests.support.operating_doc import block
 from tests.support.servers import Server, free_port, start_server
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "operating.md"
 LOKET = Path(sys.executable).parent / "loket"
-
-
-def _block(language: str) -> str:
-    """The first fenced block of ``language`` in docs/operating.md."""
-    found = re.search(rf"```{language}\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
-    assert found, f"no {language} block in {DOC}"
-    return found.group(1)
 
 
 def _service_settings(unit: str) -> list[tuple[str, str]]:
@@ -45,7 +39,7 @@ def _service_settings(unit: str) -> list[tuple[str, str]]:
 def _local_unit(tmp_path: Path, port: int) -> str:
     """The documented unit with this machine's paths: the venv's loket, a scratch state folder,
     the test site and a free port."""
-    return (_block("ini")
+    return (block("ini")
             .replace("/opt/loket/.venv/bin/loket", str(LOKET))
             .replace("/var/lib/loket", str(tmp_path))
             .replace("/etc/loket/site.toml", str(SITE_FILE))
@@ -100,49 +94,16 @@ def test_the_documented_unit_starts_loket(tmp_path: Path) -> None:
 
 @pytest.fixture
 def nginx_in_front(tmp_path: Path) -> Iterator[tuple[str, Server]]:
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists()
-                                      else None)
-    if nginx is None:
-        missing("nginx")
-        raise AssertionError("unreachable")
+    nginx_binary()
     url = f"sqlite:///{tmp_path / 'loket.db'}"
     with start_server(url, SITE_FILE, tmp_path, clock=MONDAY_MORNING) as server:
         port = free_port()
         upstream = server.url.removeprefix("http://")
-        site = re.sub(r"    server 127\.0\.0\.1:800\d;\n", "", _block("nginx"))
+        site = re.sub(r"    server 127\.0\.0\.1:800\d;\n", "", block("nginx"))
         site = (site.replace("keepalive 32;", f"server {upstream};\n    keepalive 32;")
                 .replace("listen 80;", f"listen 127.0.0.1:{port};"))
-        conf = tmp_path / "nginx.conf"
-        conf.write_text(f"""
-pid {tmp_path}/nginx.pid;
-error_log {tmp_path}/nginx-error.log;
-events {{}}
-http {{
-    access_log {tmp_path}/nginx-access.log;
-    client_body_temp_path {tmp_path}/body;
-    proxy_temp_path {tmp_path}/proxy;
-    fastcgi_temp_path {tmp_path}/fastcgi;
-    uwsgi_temp_path {tmp_path}/uwsgi;
-    scgi_temp_path {tmp_path}/scgi;
-{site}
-}}
-""")
-        process = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(conf),
-                                    "-g", "daemon off;"], stderr=subprocess.PIPE)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                assert process.poll() is None, process.stderr.read() if process.stderr else ""
-                try:
-                    httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    assert time.monotonic() < deadline, "nginx did not start"
-                    time.sleep(0.1)
-            yield f"127.0.0.1:{port}", server
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+        with running_nginx(site, port, tmp_path) as proxy:
+            yield proxy, server
 
 
 def test_the_documented_nginx_block_passes_websockets_through(

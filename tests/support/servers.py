@@ -36,7 +36,8 @@ class Server:
 def start_server(database_url: str, site_file: Path, workdir: Path, *, clock: str | None = None,
                  port: int | None = None, extra_env: dict[str, str] | None = None,
                  timeout_s: float = 30.0, host: str = "127.0.0.1",
-                 demo: bool = False, more_sites: tuple[Path, ...] = ()) -> Iterator[Server]:
+                 demo: bool = False, more_sites: tuple[Path, ...] = (),
+                 root_path: str = "") -> Iterator[Server]:
     port = port or free_port()
     log = workdir / f"server-{port}.log"
     args = [sys.executable, "-m", "queue_server.cli", "serve", "--host", host, "--port", str(port),
@@ -48,6 +49,8 @@ def start_server(database_url: str, site_file: Path, workdir: Path, *, clock: st
         args += ["--clock", clock]
     if demo:
         args.append("--demo")
+    if root_path:  # behind a proxy at this path; /healthz still answers on the bare port
+        args += ["--root-path", root_path]
     env = {**os.environ, **(extra_env or {})}
     with log.open("wb") as out:
         process = subprocess.Popen(args, cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
