@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
 from queue_server.services import admin, admin_users
 from queue_server.services import admin_edits as edits
@@ -19,12 +18,13 @@ from queue_server.services.access import has_role
 from queue_server.services.admin_config import stored_config
 from queue_server.services.context import Loket
 from queue_server.services.staff import Session
+from queue_server.web import pages
 from queue_server.web.admin import date_range
 from queue_server.web.auth import optional_session
 from queue_server.web.http import language
 
 UI = Path(__file__).resolve().parents[2] / "admin_ui"
-templates = Jinja2Templates(directory=str(UI / "templates"))
+templates = pages.templates(UI / "templates")
 WEEKDAYS = (("monday", "Senin", "Monday"), ("tuesday", "Selasa", "Tuesday"),
             ("wednesday", "Rabu", "Wednesday"), ("thursday", "Kamis", "Thursday"),
             ("friday", "Jumat", "Friday"), ("saturday", "Sabtu", "Saturday"),

@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
 import booking_ui
 from queue_server.domain import booking as rules
@@ -22,12 +21,13 @@ from queue_server.services.access import SUPERVISORS, require_role
 from queue_server.services.context import Loket
 from queue_server.services.printing import Printing, qr_svg, serving_counters, track_url
 from queue_server.services.whatsapp import WhatsAppDesk
+from queue_server.web import pages
 from queue_server.web.auth import current_session
 from queue_server.web.booking_texts import TEXTS, day_label
 from queue_server.web.http import field, idempotency_key, language, read_json
 
 UI = Path(booking_ui.__file__).parent
-templates = Jinja2Templates(directory=str(UI / "templates"))
+templates = pages.templates(UI / "templates")
 
 
 def _loket(request: Request) -> Loket:
@@ -153,7 +153,7 @@ async def booking_page(request: Request) -> Response:
     loket = _loket(request)
     lang = language(request)
     return templates.TemplateResponse(request, "booking.html", {
-        "site": loket.site, "lang": lang, "base": "", "t": TEXTS[lang],
+        "site": loket.site, "lang": lang, "t": TEXTS[lang],
         "enabled": loket.site.booking.enabled, "agencies": _agencies(loket),
         "whatsapp": _whatsapp(request) is not None,
         "days": _open_days(loket, lang) if loket.site.booking.enabled else [],
@@ -164,7 +164,7 @@ async def booking_page(request: Request) -> Response:
 async def manage_page(request: Request) -> Response:
     loket = _loket(request)
     return templates.TemplateResponse(request, "manage.html", {
-        "site": loket.site, "lang": language(request), "base": "",
+        "site": loket.site, "lang": language(request),
         "t": TEXTS[language(request)], "code": request.path_params["code"][:12]},
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 

@@ -8,18 +8,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
 from queue_server.domain.errors import Forbidden
 from queue_server.services import booking, queues
 from queue_server.services.access import oversees_counters
 from queue_server.services.context import Loket
 from queue_server.services.staff import Session
+from queue_server.web import pages
 from queue_server.web.auth import current_session
 from queue_server.web.http import language
 
 UI = Path(__file__).resolve().parents[2] / "counter_ui"
-templates = Jinja2Templates(directory=str(UI / "templates"))
+templates = pages.templates(UI / "templates")
 
 
 def _loket(request: Request) -> Loket:

@@ -14,7 +14,6 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
 from queue_server.domain.errors import Invalid, NotFound
 from queue_server.domain.hours_text import weekly_hours
@@ -22,10 +21,11 @@ from queue_server.services.context import Loket
 from queue_server.services.opening import lobby_status, schedule_of
 from queue_server.site import beside
 from queue_server.voice_pack import VoicePack, VoicePackInvalid, load_pack
+from queue_server.web import pages
 
 log = logging.getLogger(__name__)
 UI = Path(__file__).resolve().parents[2] / "display_ui"
-templates = Jinja2Templates(directory=str(UI / "templates"))
+templates = pages.templates(UI / "templates")
 _ZONE = re.compile(r"^[A-Za-z0-9_-]{1,32}\Z")
 #: Seconds each page of counters and waiting lists stays up (``?page_s=`` overrides).
 PAGE_S = 8
@@ -83,7 +83,8 @@ async def status(request: Request) -> Response:
 async def voice_manifest(request: Request) -> Response:
     pack: VoicePack = request.app.state.voice_pack
     return JSONResponse({"name": pack.name, "clips": {
-        name: f"/display/voice/{file}" for name, file in pack.clips.items()}},
+        name: f"{pages.site_root(request)}/display/voice/{file}"
+        for name, file in pack.clips.items()}},
         headers={"Cache-Control": "no-cache"})
 
 

@@ -14,7 +14,6 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
 import kiosk_ui
 from printers.slips import preload as preload_slips
@@ -27,11 +26,12 @@ from queue_server.services.context import Loket
 from queue_server.services.opening import kiosk_status
 from queue_server.services.printing import Printing, qr_svg, serving_counters, track_url
 from queue_server.site import beside
+from queue_server.web import pages
 from queue_server.web.auth import current_session
 from queue_server.web.http import error_response, idempotency_key, language, read_json
 
 UI = Path(kiosk_ui.__file__).parent
-templates = Jinja2Templates(directory=str(UI / "templates"))
+templates = pages.templates(UI / "templates")
 
 #: Seconds without a touch before the kiosk goes back to the start (``?idle=`` overrides).
 IDLE_S = 45
@@ -81,7 +81,8 @@ async def kiosk_page(request: Request) -> Response:
         "site": loket.site, "idle_s": idle_s, "printer": printer,
         "booking": loket.site.booking.enabled,
         "lang": "id", "now": loket.clock.now().isoformat(),
-        "logos": {a.code: f"/kiosk/logo/{a.code}" for a in loket.site.agencies
+        "logos": {a.code: f"{pages.site_root(request)}/kiosk/logo/{a.code}"
+                  for a in loket.site.agencies
                   if _logo_file(request, a.logo) is not None}})
 
 
@@ -141,7 +142,7 @@ async def kiosk_issue(request: Request) -> Response:
     ticket = {**ticket, "track_url": track_url(loket, ticket["id"], base, key)}
     counters = counters_text(serving_counters(loket.site, ticket["service"],
                                               ticket["priority"]))
-    qr_url = f"{loket.path}/t/{ticket['id']}/qr.svg" + (f"?k={key}" if key else "")
+    qr_url = f"{pages.site_root(request)}/t/{ticket['id']}/qr.svg" + (f"?k={key}" if key else "")
     return JSONResponse({"ticket": ticket, "print": job, "counters": counters,
                          "qr_url": qr_url},
                         status_code=201 if created else 200)
@@ -202,7 +203,8 @@ async def ticket_page(request: Request) -> Response:
     query = {"k": key} if key else {}
     if language(request) == "en":
         query["lang"] = "en"
-    survey_url = f"{loket.path}/t/{ticket['id']}/survey" + (f"?{urlencode(query)}" if query else "")
+    survey_url = (f"{pages.site_root(request)}/t/{ticket['id']}/survey"
+                  + (f"?{urlencode(query)}" if query else ""))
     return templates.TemplateResponse(request, "ticket.html", {
         "site": loket.site, "ticket": ticket, "seq": seq, "lang": language(request),
         "survey_url": survey_url if key else None,

@@ -16,18 +16,18 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.templating import Jinja2Templates
 
 from queue_server.domain.errors import Invalid, NotFound
 from queue_server.services import region, region_report
 from queue_server.services.access import REGIONAL, has_role, require_role
 from queue_server.services.context import Loket
 from queue_server.services.stats import parse_range
+from queue_server.web import pages
 from queue_server.web.auth import current_session, optional_session
 from queue_server.web.http import language
 
 UI = Path(__file__).resolve().parents[2] / "counter_ui"
-templates = Jinja2Templates(directory=str(UI / "templates"))
+templates = pages.templates(UI / "templates")
 SORTS = ("name", "tickets", "served", "no_show", "wait_p50_s", "wait_p90_s", "sla_pct", "ikm",
          "priority_share", "online_share")
 

@@ -21,7 +21,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
 from queue_server.domain import skm as skm_rules
 from queue_server.domain.errors import Forbidden, NotFound, Unauthorized
@@ -30,12 +29,13 @@ from queue_server.services.access import OVERSEERS, SUPERVISORS, Role, has_role,
 from queue_server.services.context import Loket
 from queue_server.services.staff import Session
 from queue_server.services.wa_stats import whatsapp_stats
+from queue_server.web import pages
 from queue_server.web.auth import current_session, optional_session
 from queue_server.web.http import language, read_json
 
 log = logging.getLogger("loket.supervisor")
 UI = Path(__file__).resolve().parents[2] / "counter_ui"
-templates = Jinja2Templates(directory=str(UI / "templates"))
+templates = pages.templates(UI / "templates")
 
 
 def _loket(request: Request) -> Loket:
