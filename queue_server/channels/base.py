@@ -28,6 +28,19 @@ class DeliveryStatus:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class Template:
+    """A message template the office had approved at Meta, filled for one message: the only
+    way the Cloud API delivers a business-initiated message to someone who has not written in
+    the last 24 hours (docs/whatsapp.md, "Templates")."""
+
+    name: str
+    #: the language code the template was approved in (``id``, ``en``, ``en_US`` …)
+    language: str
+    #: the body's {{1}}, {{2}} … in order, each one line
+    parameters: tuple[str, ...]
+
+
 class Outcome(Enum):
     #: the provider took the message
     SENT = "sent"
@@ -64,8 +77,10 @@ class Channel(Protocol):
         ``ValueError`` for a body that is not the provider's shape."""
         ...
 
-    async def send(self, phone: str, text: str) -> SendResult:
-        """Send one text message; never raises for a network or provider failure."""
+    async def send(self, phone: str, text: str,
+                   template: Template | None = None) -> SendResult:
+        """Send one message; never raises for a network or provider failure. A provider
+        that knows templates sends ``template`` when given; the others send ``text``."""
         ...
 
     async def aclose(self) -> None: ...

@@ -11,7 +11,13 @@ from collections.abc import Mapping
 
 import httpx
 
-from queue_server.channels.base import DeliveryStatus, Inbound, SendResult, hmac_matches
+from queue_server.channels.base import (
+    DeliveryStatus,
+    Inbound,
+    SendResult,
+    Template,
+    hmac_matches,
+)
 from queue_server.channels.http_result import from_error, from_response
 
 SIGNATURE_HEADER = "x-signature"
@@ -46,7 +52,9 @@ class HttpGateway:
                             str(data.get("text", ""))[:2000])], []
         raise ValueError("neither a message nor a status")
 
-    async def send(self, phone: str, text: str) -> SendResult:
+    async def send(self, phone: str, text: str,
+                   template: Template | None = None) -> SendResult:
+        # Gateways have no 24-hour window and no templates: the text always goes.
         try:
             response = await self._client.post(
                 self._url, json={"to": phone, "text": text},

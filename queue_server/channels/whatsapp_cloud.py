@@ -10,7 +10,13 @@ from typing import Any
 
 import httpx
 
-from queue_server.channels.base import DeliveryStatus, Inbound, SendResult, hmac_matches
+from queue_server.channels.base import (
+    DeliveryStatus,
+    Inbound,
+    SendResult,
+    Template,
+    hmac_matches,
+)
 from queue_server.channels.http_result import from_error, from_response
 
 SIGNATURE_HEADER = "x-hub-signature-256"
@@ -52,9 +58,14 @@ class WhatsAppCloud:
                 statuses += [s for s in map(_status, _list(value, "statuses")) if s]
         return inbound, statuses
 
-    async def send(self, phone: str, text: str) -> SendResult:
-        body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": phone,
-                "type": "text", "text": {"preview_url": True, "body": text}}
+    async def send(self, phone: str, text: str,
+                   template: Template | None = None) -> SendResult:
+        body: dict[str, Any] = {"messaging_product": "whatsapp",
+                                "recipient_type": "individual", "to": phone}
+        if template is None:
+            body |= {"type": "text", "text": {"preview_url": True, "body": text}}
+        else:
+            body |= {"type": "template", "template": template_object(template)}
         try:
             response = await self._client.post(
                 self._url, json=body, headers={"Authorization": f"Bearer {self._token}"})
@@ -70,6 +81,16 @@ class WhatsAppCloud:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+def template_object(template: Template) -> dict[str, Any]:
+    """The Cloud API's ``template`` object: the approved name and language, and the body's
+    positional parameters as text."""
+    found: dict[str, Any] = {"name": template.name, "language": {"code": template.language}}
+    if template.parameters:
+        found["components"] = [{"type": "body", "parameters": [
+            {"type": "text", "text": p} for p in template.parameters]}]
+    return found
 
 
 def _list(table: Any, key: str) -> list[Any]:

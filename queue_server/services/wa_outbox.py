@@ -19,6 +19,9 @@ is tried again with exponential backoff; a send cut off mid-answer, or a claim l
 a crash, becomes ``unknown`` and is **not** sent again: the office prefers a rare lost
 message to a visitor told twice (see docs/whatsapp.md, "at most once"). A visitor's "stop"
 withdraws what is still queued for them (``withdrawn``).
+
+A row is self-contained: the free text, and for a booking's message at a site with approved
+templates the template to send instead (``template``), decided when it was queued.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from typing import Any
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from queue_server.channels.base import Outcome, SendResult
+from queue_server.channels.base import Outcome, SendResult, Template
 from queue_server.domain import conversation as talk
 from queue_server.domain.delivery import gives_up, retry_delay_s
 from queue_server.domain.tickets import Status
@@ -70,12 +73,17 @@ async def withdraw_unasked(conn: AsyncConnection, site_id: int, phone: str,
 
 
 async def enqueue(conn: AsyncConnection, site_id: int, now: dt.datetime, *, key: str,
-                  phone: str, kind: str, body: str) -> None:
-    """Add a message unless one with ``key`` exists (inside the caller's transaction)."""
+                  phone: str, kind: str, body: str, template: Template | None = None) -> None:
+    """Add a message unless one with ``key`` exists (inside the caller's transaction).
+    ``template``: send it as this approved template where the provider knows templates;
+    ``body`` is stored either way, for the office and for providers that only send text."""
+    stored = None if template is None else {
+        "name": template.name, "language": template.language,
+        "parameters": list(template.parameters)}
     await conn.execute(upsert(conn, ob, {
         "site_id": site_id, "dedup_key": key[:128], "phone": phone, "kind": kind,
-        "body": body, "state": "pending", "attempts": 0, "next_attempt_at": now,
-        "created_at": now}, key=["site_id", "dedup_key"]))
+        "body": body, "template": stored, "state": "pending", "attempts": 0,
+        "next_attempt_at": now, "created_at": now}, key=["site_id", "dedup_key"]))
 
 
 async def ensure_cursor(conn: AsyncConnection, site_id: int) -> None:
@@ -201,6 +209,7 @@ class OutMessage:
     body: str
     #: tries including the one this claim is for
     attempts: int
+    template: Template | None = None
 
 
 async def claim_due(loket: Loket, worker: str, limit: int = 20) -> list[OutMessage]:
@@ -209,7 +218,7 @@ async def claim_due(loket: Loket, worker: str, limit: int = 20) -> list[OutMessa
     now = loket.clock.now()
     claimed: list[OutMessage] = []
     async with loket.db.write(loket.ids.site, now) as tx:
-        query = (select(ob.c.id, ob.c.phone, ob.c.body, ob.c.attempts)
+        query = (select(ob.c.id, ob.c.phone, ob.c.body, ob.c.attempts, ob.c.template)
                  .where(ob.c.site_id == loket.ids.site, ob.c.state == "pending",
                         ob.c.next_attempt_at <= now)
                  .order_by(ob.c.id).limit(limit))
@@ -219,8 +228,16 @@ async def claim_due(loket: Loket, worker: str, limit: int = 20) -> list[OutMessa
                     state="sending", claimed_at=now, claimed_by=worker[:64],
                     attempts=ob.c.attempts + 1))
             if result.rowcount == 1:
-                claimed.append(OutMessage(row.id, row.phone, row.body, row.attempts + 1))
+                claimed.append(OutMessage(row.id, row.phone, row.body, row.attempts + 1,
+                                          _template(row.template)))
     return claimed
+
+
+def _template(stored: Any) -> Template | None:
+    if not isinstance(stored, dict):
+        return None
+    return Template(str(stored["name"]), str(stored["language"]),
+                    tuple(str(p) for p in stored.get("parameters") or ()))
 
 
 async def record_result(loket: Loket, message: OutMessage, result: SendResult) -> str:

@@ -61,7 +61,8 @@ class Sender:
                 break
             for message in batch:
                 await self._pace()
-                result = await self.desk.channel.send(message.phone, message.body)
+                result = await self.desk.channel.send(message.phone, message.body,
+                                                     message.template)
                 state = await record_result(loket, message, result)
                 if state == "sent":
                     sent += 1

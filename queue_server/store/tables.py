@@ -402,7 +402,12 @@ wa_outbox = Table(
     Column("dedup_key", String(128), nullable=False),
     Column("phone", String(32), nullable=False),
     Column("kind", String(24), nullable=False),
+    # the free text: what is sent when there is no template, and what the office reads
     Column("body", Text, nullable=False),
+    # {"name", "language", "parameters"}: send this approved template instead of the text
+    # (the Cloud API outside the 24-hour window); NULL = free text. Decided when queued, so
+    # the row alone says what goes out.
+    Column("template", JSON(none_as_null=True)),
     # pending | sending | sent | failed | unknown (a send cut off by a crash: never repeated)
     # | withdrawn (the visitor wrote "stop" before it was sent)
     Column("state", String(12), nullable=False),

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from queue_server.channels.base import Inbound, Outcome, SendResult
+from queue_server.channels.base import Inbound, Outcome, SendResult, Template
 from queue_server.clock import ShiftedClock
 from queue_server.services import staff, tickets
 from queue_server.services.admin_config import open_site_at_start
@@ -154,7 +154,8 @@ class Clocked:
     def __init__(self) -> None:
         self.arrivals: list[float] = []
 
-    async def send(self, phone: str, text: str) -> SendResult:
+    async def send(self, phone: str, text: str,
+                   template: Template | None = None) -> SendResult:
         self.arrivals.append(time.monotonic())
         await asyncio.sleep(0)  # let the other sender run in between, as a real request would
         return SendResult(Outcome.SENT, provider_id=f"wamid.{len(self.arrivals)}")

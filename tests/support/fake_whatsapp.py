@@ -1,5 +1,6 @@
 """A local stand-in for the WhatsApp Cloud API (and the plain gateway): a real HTTP server on
-loopback that records every ``messages`` request and can be told to fail the next ones."""
+loopback that records every ``messages`` request (text or template) and can be told to fail
+the next ones."""
 
 from __future__ import annotations
 
@@ -28,6 +29,27 @@ class Request:
     def text(self) -> str:
         text = self.body.get("text")
         return str(text.get("body", "")) if isinstance(text, dict) else str(text or "")
+
+    @property
+    def template(self) -> SentTemplate | None:
+        """The Cloud API's template message, read back: ``None`` for a text."""
+        found = self.body.get("template")
+        if self.body.get("type") != "template" or not isinstance(found, dict):
+            return None
+        parameters: list[str] = []
+        for component in found.get("components") or []:
+            if component.get("type") == "body":
+                parameters += [p["text"] for p in component.get("parameters") or []
+                               if p.get("type") == "text"]
+        return SentTemplate(str(found.get("name")), str((found.get("language") or {}).get(
+            "code")), tuple(parameters))
+
+
+@dataclass(frozen=True)
+class SentTemplate:
+    name: str
+    language: str
+    parameters: tuple[str, ...]
 
 
 @dataclass

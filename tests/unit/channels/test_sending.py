@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from queue_server.channels.base import Channel, Outcome
+from queue_server.channels.base import Channel, Outcome, Template
 from queue_server.channels.http_gateway import HttpGateway
 from queue_server.channels.whatsapp_cloud import WhatsAppCloud
 from tests.support.fake_whatsapp import FakeCloudApi, fake_cloud_api
@@ -39,6 +39,26 @@ async def test_both_adapters_send_with_the_bearer_token_and_keep_the_message_id(
     assert cloud.authorization == gateway.authorization == "Bearer tok"
     assert (cloud.text, gateway.text) == ("halo", "halo")
     assert cloud.body["to"] == gateway.body["to"] == "628111"
+
+
+async def test_the_cloud_api_sends_a_template_and_a_gateway_the_text(
+        fake: FakeCloudApi) -> None:
+    template = Template("loket_booking_confirmed", "id", ("KTP-el", "Selasa", "K7MX3P"))
+    for channel in adapters(fake.url):
+        result = await channel.send("628111", "Pesanan berhasil", template)
+        await channel.aclose()
+        assert result.outcome is Outcome.SENT
+    cloud, gateway = fake.accepted()
+    # The Cloud API's shape: type "template", the approved name and language, the body's
+    # parameters in order as text.
+    assert cloud.body == {
+        "messaging_product": "whatsapp", "recipient_type": "individual", "to": "628111",
+        "type": "template", "template": {
+            "name": "loket_booking_confirmed", "language": {"code": "id"},
+            "components": [{"type": "body", "parameters": [
+                {"type": "text", "text": "KTP-el"}, {"type": "text", "text": "Selasa"},
+                {"type": "text", "text": "K7MX3P"}]}]}}
+    assert gateway.body == {"to": "628111", "text": "Pesanan berhasil"}
 
 
 async def test_a_server_error_may_be_retried(fake: FakeCloudApi) -> None:
