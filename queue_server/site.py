@@ -89,6 +89,15 @@ class VoiceSettings:
 
 
 @dataclass(frozen=True)
+class WhatsAppTemplate:
+    """``[whatsapp.templates]``: one template approved at Meta and the languages it was
+    approved in (the first is used for a visitor whose language it lacks)."""
+
+    name: str
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class WhatsAppSettings:
     """The office's WhatsApp number: ``[whatsapp]`` in the site file (docs/whatsapp.md). The
     access token and secrets come from the environment, never from here."""
@@ -103,6 +112,9 @@ class WhatsAppSettings:
     number: str = ""
     #: outbound messages per second at most (the provider's rate limit)
     messages_per_second: int = 20
+    #: approved templates by purpose (``booking_messages.TEMPLATE_PURPOSES``); only the Cloud
+    #: API uses them
+    templates: dict[str, WhatsAppTemplate] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -248,7 +260,10 @@ def _whatsapp(table: dict[str, Any] | None) -> WhatsAppSettings | None:
                             api_base_url=table["api_base_url"].rstrip("/"),
                             phone_number_id=table.get("phone_number_id", ""),
                             number=table.get("number", ""),
-                            messages_per_second=table.get("messages_per_second", 20))
+                            messages_per_second=table.get("messages_per_second", 20),
+                            templates={purpose: WhatsAppTemplate(
+                                item["name"], tuple(item["languages"]))
+                                for purpose, item in table.get("templates", {}).items()})
 
 
 def json_ready(value: Any) -> Any:

@@ -1,11 +1,16 @@
 """WA SMART MPP and online bookings: the words of the confirmation, the reminder the day
 before, and the answer to "status <kode>". Bahasa Indonesia first, English when the visitor
 booked on the English page. Pure: the booking's facts are passed in.
+
+The confirmation, the reminder and a closure's cancellation also exist as the bodies of
+Meta-approved templates (``TEMPLATE_BODIES``) with the facts as parameters, for the Cloud API,
+which delivers nothing else to a visitor who has not written in the last 24 hours.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from queue_server.domain.conversation import Lang, clip
@@ -127,3 +132,122 @@ def booking_status_text(facts: BookingFacts, lang: Lang) -> str:
     elif facts.reason:
         lines.append(facts.reason)
     return clip("\n".join(lines))
+
+
+# --- the same messages as Meta-approved templates ----------------------------------------------
+
+#: The messages Loket starts itself (not answers): the Cloud API delivers them to someone who
+#: has not written in the last 24 hours only as approved templates. Named like their outbox
+#: keys: the confirmation (``booking:<code>``), the reminder, the closure's cancellation.
+TEMPLATE_PURPOSES = ("booking", "reminder", "cancelled")
+
+#: What the office submits to Meta for each purpose (docs/whatsapp.md quotes them): the texts
+#: above with the booking's facts as {{1}}, {{2}} … in the order of the ``*_parameters``
+#: functions below. Meta refuses a body that starts or ends with a parameter.
+TEMPLATE_BODIES: dict[str, dict[Lang, str]] = {
+    "booking": {
+        "id": "*Pesanan antrean online berhasil*\n"
+              "Layanan: {{1}}\n"
+              "Waktu: {{2}}\n"
+              "Kode pesanan: *{{3}}*\n"
+              "\n"
+              "Check-in di anjungan pukul {{4}} dengan kode atau QR pesanan; lewat dari itu "
+              "pesanan hangus.\n"
+              "\n"
+              "Lihat atau batalkan pesanan: {{5}}\n"
+              "Kami kirim pengingat sehari sebelumnya. Ketik *stop* untuk berhenti menerima "
+              "pesan.",
+        "en": "*Online booking confirmed*\n"
+              "Service: {{1}}\n"
+              "Time: {{2}}\n"
+              "Booking code: *{{3}}*\n"
+              "\n"
+              "Check in at the kiosk {{4}} with the code or the booking's QR; after that the "
+              "booking lapses.\n"
+              "\n"
+              "View or cancel the booking: {{5}}\n"
+              "We will remind you the day before. Type *stop* to stop these messages.",
+    },
+    "reminder": {
+        "id": "*Pengingat antrean online: besok*\n"
+              "Layanan: {{1}}\n"
+              "Waktu: {{2}}\n"
+              "Kode pesanan: *{{3}}*\n"
+              "\n"
+              "Check-in di anjungan pukul {{4}} dengan kode atau QR pesanan; lewat dari itu "
+              "pesanan hangus.\n"
+              "Bawa persyaratan layanan. Berhalangan? Batalkan lewat tautan di pesan konfirmasi "
+              "agar kursinya dipakai orang lain.\n"
+              "Ketik *status* dan kode pesanan untuk mengecek pesanan.",
+        "en": "*Online booking reminder: tomorrow*\n"
+              "Service: {{1}}\n"
+              "Time: {{2}}\n"
+              "Booking code: *{{3}}*\n"
+              "\n"
+              "Check in at the kiosk {{4}} with the code or the booking's QR; after that the "
+              "booking lapses.\n"
+              "Bring the service's requirements. Cannot come? Cancel through the link in the "
+              "confirmation so someone else can take the seat.\n"
+              "Type *status* and the booking code to check the booking.",
+    },
+    "cancelled": {
+        "id": "*Pesanan antrean online dibatalkan*\n"
+              "Layanan: {{1}}\n"
+              "Waktu: {{2}}\n"
+              "Kode pesanan: *{{3}}*\n"
+              "\n"
+              "Kantor tutup atau jam layanan berubah pada hari itu. Mohon maaf.\n"
+              "Keterangan: {{4}}\n"
+              "Pesan waktu lain: {{5}}\n"
+              "Terima kasih.",
+        "en": "*Online booking cancelled*\n"
+              "Service: {{1}}\n"
+              "Time: {{2}}\n"
+              "Booking code: *{{3}}*\n"
+              "\n"
+              "The office is closed or its hours changed on that day. We are sorry.\n"
+              "Note: {{4}}\n"
+              "Book another time: {{5}}\n"
+              "Thank you.",
+    },
+}
+
+_SPACES = re.compile(r"\s+")
+
+
+def one_line(text: str) -> str:
+    """A template parameter as Meta takes it: no line break, no tab, never more than four
+    spaces in a row (it refuses the whole message otherwise), and never empty."""
+    return _SPACES.sub(" ", text).strip() or "-"
+
+
+def checkin_span(facts: BookingFacts, lang: Lang) -> str:
+    """"08.45–09.15 WIB" / "09:45–10:15 WIB" (en reads "Check in at the kiosk 09:45–…")."""
+    zone = zone_abbreviation(facts.checkin_until)
+    span = f"{_clock(facts.checkin_from, lang)}–{_clock(facts.checkin_until, lang)} {zone}"
+    return span if lang == "id" else f"from {span}"
+
+
+def _facts_parameters(facts: BookingFacts, lang: Lang) -> tuple[str, ...]:
+    return (facts.service_name, when_text(facts.starts_at, lang), facts.code)
+
+
+def confirmation_parameters(facts: BookingFacts, manage_url: str,
+                            lang: Lang) -> tuple[str, ...]:
+    """{{1}}–{{5}} of the ``booking`` template: service, day and time, code, check-in
+    window, manage link."""
+    return tuple(map(one_line, (*_facts_parameters(facts, lang), checkin_span(facts, lang),
+                                manage_url)))
+
+
+def reminder_parameters(facts: BookingFacts, lang: Lang) -> tuple[str, ...]:
+    """{{1}}–{{4}} of the ``reminder`` template: service, day and time, code, check-in
+    window."""
+    return tuple(map(one_line, (*_facts_parameters(facts, lang), checkin_span(facts, lang))))
+
+
+def closure_cancel_parameters(facts: BookingFacts, note: str, booking_url: str,
+                              lang: Lang) -> tuple[str, ...]:
+    """{{1}}–{{5}} of the ``cancelled`` template: service, day and time, code, the
+    administrator's reason ("-" when none), the booking link."""
+    return tuple(map(one_line, (*_facts_parameters(facts, lang), note, booking_url)))

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from queue_server.domain.booking_messages import TEMPLATE_PURPOSES
 from queue_server.sitecheck.facts import Facts
 from queue_server.sitecheck.fields import Reader
 
@@ -96,6 +97,9 @@ def check_voice(read: Reader, data: Mapping[str, Any]) -> None:
 
 WHATSAPP_PROVIDERS = ("cloud", "http")
 _DIGITS = re.compile(r"^[0-9]{6,20}\Z")
+#: Meta's rule for template names, and its language codes (``id``, ``en``, ``en_US``, ``fil``)
+_TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}\Z")
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?\Z")
 
 
 def check_whatsapp(read: Reader, data: Mapping[str, Any]) -> None:
@@ -112,8 +116,8 @@ def check_whatsapp(read: Reader, data: Mapping[str, Any]) -> None:
                                 "secrets do not belong in the site file: use the "
                                 "LOKET_WHATSAPP_* environment variables")
     read.unknown_keys(table, ("provider", "api_base_url", "phone_number_id", "number",
-                              "messages_per_second", "token", "access_token", "app_secret",
-                              "verify_token"), "whatsapp")
+                              "messages_per_second", "templates", "token", "access_token",
+                              "app_secret", "verify_token"), "whatsapp")
     provider = read.text(table, "provider", "whatsapp", longest=16)
     if provider is not None and provider not in WHATSAPP_PROVIDERS:
         read.findings.error("whatsapp.provider", "harus \"cloud\" atau \"http\"",
@@ -133,3 +137,49 @@ def check_whatsapp(read: Reader, data: Mapping[str, Any]) -> None:
                             "digits only with the country code, e.g. 6281234567890")
     read.integer(table, "messages_per_second", "whatsapp", low=1, high=1000,
                  unit=("pesan/detik", "messages/second"))
+    check_whatsapp_templates(read, table, provider or "cloud")
+
+
+def check_whatsapp_templates(read: Reader, whatsapp: Mapping[str, Any], provider: str) -> None:
+    """``[whatsapp.templates]``: the templates the office had approved at Meta, by purpose.
+    A misspelt purpose or name would not be noticed until visitors silently got nothing, so
+    everything wrong here is an error."""
+    path = "whatsapp.templates"
+    templates = read.table(whatsapp, "templates", "whatsapp")
+    if templates is None:
+        return
+    read.unknown_keys(templates, TEMPLATE_PURPOSES, path, refuse=True)
+    if templates and provider != "cloud":
+        read.findings.warning(path, "template hanya dipakai provider cloud; gateway http "
+                                    "mengirim teks biasa",
+                              "templates are used by the cloud provider only; the http "
+                              "gateway sends plain text")
+    for purpose in TEMPLATE_PURPOSES:
+        where = f"{path}.{purpose}"
+        item = read.table(templates, purpose, path)
+        if item is None:
+            continue
+        read.unknown_keys(item, ("name", "languages"), where, refuse=True)
+        name = read.text(item, "name", where, required=True, longest=512)
+        if name is not None and not _TEMPLATE_NAME.match(name):
+            read.findings.error(f"{where}.name",
+                                "nama template hanya huruf kecil, angka dan '_', persis seperti "
+                                "di WhatsApp Manager",
+                                "a template name has only lower-case letters, digits and '_', "
+                                "exactly as in WhatsApp Manager")
+        languages = read.texts(item, "languages", where, required=True, longest=16)
+        if languages is None:
+            continue
+        if not languages:
+            read.findings.error(f"{where}.languages",
+                                "sebutkan minimal satu bahasa, mis. [\"id\", \"en\"]",
+                                "name at least one language, e.g. [\"id\", \"en\"]")
+        for index, code in enumerate(languages):
+            if not _LANGUAGE_CODE.match(code):
+                read.findings.error(f"{where}.languages[{index}]",
+                                    f"kode bahasa Meta tidak sah: {code!r} (mis. id, en, en_US)",
+                                    f"not a Meta language code: {code!r} (e.g. id, en, en_US)")
+            elif code in languages[:index]:
+                read.findings.error(f"{where}.languages[{index}]",
+                                    f"bahasa {code!r} disebut dua kali",
+                                    f"language {code!r} is named twice")
