@@ -36,6 +36,7 @@ from queue_server.services import issuing_batch, tickets
 from queue_server.services.context import Loket
 from queue_server.services.visitors import booked_visitors
 from queue_server.services.wa_outbox import enqueue
+from queue_server.services.wa_templates import template_for
 from queue_server.site import Service, Site
 from queue_server.store import tables as t
 from queue_server.store.db import Tx
@@ -234,11 +235,17 @@ async def _insert_booking(tx: Tx, loket: Loket, policy: rules.BookingPolicy, ser
     if wa_lang is not None:
         # In the booking's own transaction: a booking made is a confirmation queued, and the
         # key makes it one message whatever restarts or retries follow.
-        facts = booking_facts(loket, code, service, slot.starts_at, BOOKED, None, wa_lang)
+        link = manage_url(loket, code, token)
+
+        def facts(lang: Lang) -> BookingFacts:
+            return booking_facts(loket, code, service, slot.starts_at, BOOKED, None, lang)
+
         await enqueue(tx.conn, loket.ids.site, tx.now, key=f"booking:{code}",
                       phone=whatsapp_id(phone), kind="booking",
-                      body=texts.confirmation_text(facts, manage_url(loket, code, token),
-                                                   wa_lang))
+                      body=texts.confirmation_text(facts(wa_lang), link, wa_lang),
+                      template=template_for(loket.site, "booking", wa_lang, lambda lang:
+                                            texts.confirmation_parameters(facts(lang), link,
+                                                                          lang)))
     tx.emit("booking.created", ("supervisor",), {
         "booking": booking_id, "service": service.code, "date": day.isoformat(),
         "start": slot.label})
@@ -456,12 +463,15 @@ async def _tell_closure(tx: Tx, loket: Loket, row: Any, note: str) -> None:
     """The holder asked for WhatsApp: the cancellation goes out with the closure's own
     transaction, keyed per booking so an edit saved twice tells them once."""
     lang: Lang = "en" if row.wa_lang == "en" else "id"
-    facts = facts_of_row(loket, row, lang)
-    service = loket.ids.service_codes.get(row.service_id)
+    link = booking_page_url(loket, loket.ids.service_codes.get(row.service_id))
     await enqueue(tx.conn, loket.ids.site, tx.now, key=f"cancelled:{row.code}",
                   phone=whatsapp_id(row.phone), kind="booking",
-                  body=texts.closure_cancel_text(facts, note, booking_page_url(loket, service),
-                                                 lang))
+                  body=texts.closure_cancel_text(facts_of_row(loket, row, lang), note, link,
+                                                 lang),
+                  template=template_for(loket.site, "cancelled", lang, lambda chosen:
+                                        texts.closure_cancel_parameters(
+                                            facts_of_row(loket, row, chosen), note, link,
+                                            chosen)))
 
 
 # --- check-in ----------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ twice, by two processes or after a restart, still sends one message.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -21,6 +23,7 @@ from queue_server.domain.phones import normalise_phone, whatsapp_id
 from queue_server.services.booking import BOOKED, facts_of_row
 from queue_server.services.context import Loket
 from queue_server.services.wa_outbox import enqueue
+from queue_server.services.wa_templates import template_for
 from queue_server.store import tables as t
 
 #: Reminders go out in the daytime only (local time), so nobody is woken at night: a round
@@ -64,8 +67,14 @@ async def queue_reminders(loket: Loket) -> int:
             # Another process may have queued it since the read: the key keeps it one.
             await enqueue(tx.conn, loket.ids.site, now, key=f"reminder:{row.code}",
                           phone=whatsapp_id(row.phone), kind="reminder",
-                          body=texts.reminder_text(facts_of_row(loket, row, lang), lang))
+                          body=texts.reminder_text(facts_of_row(loket, row, lang), lang),
+                          template=template_for(loket.site, "reminder", lang,
+                                                _reminder_parameters(loket, row)))
     return len(due)
+
+
+def _reminder_parameters(loket: Loket, row: Any) -> Callable[[Lang], tuple[str, ...]]:
+    return lambda lang: texts.reminder_parameters(facts_of_row(loket, row, lang), lang)
 
 
 async def booking_state(loket: Loket, asked: str, lang: Lang) -> BookingFacts | None:

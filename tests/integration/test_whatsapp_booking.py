@@ -21,7 +21,7 @@ from queue_server.services.admin_config import open_site_at_start
 from queue_server.services.booking_whatsapp import queue_reminders
 from queue_server.services.context import Loket
 from queue_server.services.hours import OpeningHours
-from queue_server.site import DEMO_SITE, load_site
+from queue_server.site import DEMO_SITE, load_site, parse_site
 from queue_server.store import tables as t
 from queue_server.store.db import Database, create_engine
 from tests.conftest import MONDAY_MORNING
@@ -75,6 +75,22 @@ def site_file(tmp_path: Path, fake: FakeCloudApi) -> Path:
     return path
 
 
+#: The three business-initiated messages as approved templates, in Indonesian and English.
+TEMPLATES = """
+[whatsapp.templates]
+booking = { name = "loket_booking_confirmed", languages = ["id", "en"] }
+reminder = { name = "loket_booking_reminder", languages = ["id", "en"] }
+cancelled = { name = "loket_booking_cancelled", languages = ["id", "en"] }
+"""
+
+
+@pytest.fixture
+def templated_site_file(site_file: Path) -> Path:
+    """The same site after the office had its templates approved at Meta."""
+    site_file.write_text(site_file.read_text(encoding="utf-8") + TEMPLATES, encoding="utf-8")
+    return site_file
+
+
 def book(url: str, phone_text: str, *, lang: str = "id", key: str | None = None,
          start: str = "09:00", **extra: Any) -> httpx.Response:
     headers = {"Accept-Language": lang}
@@ -121,6 +137,62 @@ def test_the_box_ticked_sends_one_confirmation_and_unticked_none(
     assert sorted(r.dedup_key for r in keys) == sorted(
         [f"booking:{code}", f"booking:{english.json()['booking']['code']}"])
     assert {r.kind for r in keys} == {"booking"}
+
+
+def test_with_templates_configured_a_confirmation_goes_out_as_one_template_in_the_pages_language(
+        database_url: str, templated_site_file: Path, tmp_path: Path,
+        fake: FakeCloudApi) -> None:
+    """Most visitors who book never wrote to the number: outside the 24-hour window the Cloud
+    API delivers only an approved template, so with one configured that is what goes, once."""
+    with serve(database_url, templated_site_file, tmp_path) as server:
+        made = book(server.url, VISITOR_LOCAL, key="bk-1", whatsapp=True)
+        again = book(server.url, VISITOR_LOCAL, key="bk-1", whatsapp=True)
+        english = book(server.url, phone(3), lang="en", start="10:00", whatsapp=True)
+        assert [r.status_code for r in (made, again, english)] == [201, 200, 201], made.text
+        wait_until(lambda: len(fake.accepted()) >= 2, what="the confirmations")
+        wait_until(lambda: all_settled(database_url), what="the outbox to settle")
+    booked, booked_en = made.json()["booking"], english.json()["booking"]
+    assert len(fake.requests) == 2
+    assert [r.text for r in fake.accepted()] == ["", ""]  # nothing as free text
+    (sent,) = fake.accepted(VISITOR)
+    assert sent.body["type"] == "template" and sent.template is not None
+    assert (sent.template.name, sent.template.language) == ("loket_booking_confirmed", "id")
+    assert sent.template.parameters == (
+        "Perekaman dan Pencetakan KTP-el", "Selasa, 25 November 2025 pukul 09.00 WIB",
+        booked["code"], "08.30–09.15 WIB", booked["manage_url"])
+    (sent_en,) = fake.accepted(wa(3))
+    assert sent_en.template is not None
+    assert (sent_en.template.name, sent_en.template.language) == \
+        ("loket_booking_confirmed", "en")
+    assert sent_en.template.parameters[1:] == (
+        "Tuesday, 25 November 2025 at 10:00 WIB", booked_en["code"],
+        "from 09:30–10:15 WIB", booked_en["manage_url"])
+    # The free text stays stored for the supervisor and the audit trail.
+    rows = query(database_url, select(t.wa_outbox.c.dedup_key, t.wa_outbox.c.body,
+                                      t.wa_outbox.c.template).order_by(t.wa_outbox.c.id))
+    assert [r.dedup_key for r in rows] == [f"booking:{booked['code']}",
+                                           f"booking:{booked_en['code']}"]
+    assert rows[0].body.startswith("*Pesanan antrean online berhasil*")
+    assert rows[0].template["name"] == "loket_booking_confirmed"
+
+
+def test_a_gateway_sends_the_confirmation_as_text_even_with_templates_configured(
+        database_url: str, templated_site_file: Path, tmp_path: Path,
+        fake: FakeCloudApi) -> None:
+    """Gateways have no 24-hour window and no templates: the row is queued as text."""
+    text = templated_site_file.read_text(encoding="utf-8").replace(
+        "\n[whatsapp]\n", '\n[whatsapp]\nprovider = "http"\n', 1)
+    templated_site_file.write_text(text, encoding="utf-8")
+    with serve(database_url, templated_site_file, tmp_path) as server:
+        made = book(server.url, VISITOR_LOCAL, whatsapp=True)
+        assert made.status_code == 201, made.text
+        wait_until(lambda: texts_to(fake), what="the confirmation")
+        wait_until(lambda: all_settled(database_url), what="the outbox to settle")
+    (sent,) = fake.accepted()
+    assert sent.path == "/v21.0/messages" and sent.template is None
+    assert sent.text.startswith("*Pesanan antrean online berhasil*")
+    (row,) = query(database_url, select(t.wa_outbox.c.template, t.wa_outbox.c.state))
+    assert (row.template, row.state) == (None, "sent")
 
 
 def test_status_with_a_booking_code_answers_the_booking_and_stop_ends_its_messages(
@@ -277,3 +349,48 @@ async def test_a_closure_on_the_booked_day_tells_opted_in_holders_once(loket: Lo
                      lambda doc: edits.add_closure(doc, closure))
     assert [r.dedup_key for r in await outbox(loket)
             if r.dedup_key.startswith("cancelled:")] == [f"cancelled:{told}"]
+
+
+async def test_with_templates_the_reminder_and_a_closures_cancellation_are_queued_as_templates(
+        database_url: str) -> None:
+    site = parse_site(DEMO_SITE.read_text(encoding="utf-8") + (
+        '\n[whatsapp]\napi_base_url = "https://graph.facebook.com/v21.0"\n'
+        'phone_number_id = "1"\n') + TEMPLATES.replace('["id", "en"]', '["id"]'))
+    db = Database(create_engine(database_url))
+    clock = ShiftedClock(dt.datetime.fromisoformat(MONDAY_MORNING))
+    live, ids, version = await open_site_at_start(db.engine, site, clock.now())
+    loket = Loket(db=db, site=live, ids=ids, clock=clock, gate=OpeningHours(live),
+                  public_url=PUBLIC_URL, config_version=version)
+    try:
+        reminded = await reserve(loket, 1, WEDNESDAY, start="09:00")
+        made, _ = await booking.book(loket, "KTP-EL", THURSDAY.isoformat(), "10:00", "Warga 2",
+                                     phone(2), whatsapp=True, whatsapp_lang="en")
+        closed = str(made["code"])
+        moved(loket, at(TUESDAY, 10))
+        assert await queue_reminders(loket) == 1
+        async with loket.db.engine.begin() as conn:
+            await staff.add_user(conn, loket.ids.site, "admin1", PASSWORD, "admin",
+                                 loket.clock.now(), hasher=CHEAP_HASHER)
+        actor = (await staff.sign_in(loket, "admin1", PASSWORD, None)).actor
+        closure = {"from": THURSDAY.isoformat(), "to": THURSDAY.isoformat(),
+                   "reason": "Pemadaman\nlistrik", "hours": None}
+        await admin.edit(loket, actor, None, "closure.add",
+                         lambda doc: edits.add_closure(doc, closure))
+        ob = t.wa_outbox
+        async with loket.db.read() as conn:
+            rows = {r.dedup_key: r for r in (await conn.execute(select(
+                ob.c.dedup_key, ob.c.template, ob.c.body))).all()}
+    finally:
+        loket.passwords.close()
+        await db.dispose()
+    reminder = rows[f"reminder:{reminded}"].template
+    assert reminder == {"name": "loket_booking_reminder", "language": "id", "parameters": [
+        "Perekaman dan Pencetakan KTP-el", "Rabu, 26 November 2025 pukul 09.00 WIB",
+        reminded, "08.30–09.15 WIB"]}
+    # Approved in Indonesian only: the English holder gets it in Indonesian, words and all,
+    # rather than free text that would not arrive; the note is one line, as Meta requires.
+    cancelled = rows[f"cancelled:{closed}"].template
+    assert cancelled == {"name": "loket_booking_cancelled", "language": "id", "parameters": [
+        "Perekaman dan Pencetakan KTP-el", "Kamis, 27 November 2025 pukul 10.00 WIB", closed,
+        "Pemadaman listrik", f"{PUBLIC_URL}/booking?service=KTP-EL"]}
+    assert rows[f"cancelled:{closed}"].body.startswith("*Online booking cancelled*")
