@@ -205,8 +205,9 @@ class Printing:
 def track_url(loket: Loket, ticket_id: str, base_url: str, key: str | None = None) -> str:
     """The ticket page's absolute address: the configured public URL, else the host the
     request came in on; with the visitor key when the holder is the one asking."""
-    # ``base_url`` already ends in the site's path when the request came in under it.
-    root = (loket.public_url + loket.path if loket.public_url else base_url).rstrip("/")
+    # ``base_url`` is the app's root (a proxy's prefix included), never a site's mount: the
+    # site's own path goes after it, or a second site's QR codes lead to the first site.
+    root = (loket.public_url or base_url).rstrip("/") + loket.path
     return f"{root}/t/{ticket_id}" + (f"?k={key}" if key else "")
 
 
