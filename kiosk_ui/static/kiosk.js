@@ -117,13 +117,24 @@ function fit(grid) {
   cols = Math.min(cols, n);
   grid.style.setProperty("--cols", String(cols));
   grid.style.setProperty("--rows", String(Math.ceil(n / cols)));
-  grid.classList.toggle("dense", cols >= 3);
-  // A card whose short name took an extra line drops the full name, never its count.
-  for (const card of grid.children) {
-    card.classList.remove("tight");
-    if (card.scrollHeight > card.clientHeight + 1) card.classList.add("tight");
-  }
+  names(grid);
   cue(grid);
+}
+// Every name whole, never an ellipsis: an agency's full name where it fits its card, else the
+// site's short name (as the lobby display does); a service's name, which has no short one, a
+// size smaller. Every read first, then the writes (one layout, not one per card).
+function names(grid) {
+  const titles = [...grid.querySelectorAll(".card-title")];
+  titles.forEach((title) => {
+    title.closest(".card").classList.remove("tight");
+    if (title.dataset.full) title.textContent = title.dataset.full;
+  });
+  const cut = (e) => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1;
+  const over = titles.filter((title) => cut(title.closest(".card")));
+  for (const title of over) {
+    if (title.dataset.short) title.textContent = title.dataset.short;
+    else title.closest(".card").classList.add("tight");
+  }
 }
 function cue(box) {
   const id = box.dataset.cue;
@@ -166,11 +177,11 @@ function renderAgencies() {
       logo.alt = "";
       head.appendChild(logo);
     }
-    head.appendChild(el("span", "card-title", agency.short_name || agency.name));
+    const title = el("span", "card-title", agency.name);
+    title.dataset.full = agency.name;
+    if (agency.short_name && agency.short_name !== agency.name) title.dataset.short = agency.short_name;
+    head.appendChild(title);
     button.appendChild(head);
-    if (agency.short_name && agency.short_name !== agency.name) {
-      button.appendChild(el("span", "card-sub", agency.name));
-    }
     button.appendChild(el("span", "card-sub card-count", t("waiting", { n: waiting })));
     if (!open) button.appendChild(el("span", "badge", t("closed")));
     button.addEventListener("click", () => { state.agency = agency; renderServices(); show("service"); });
