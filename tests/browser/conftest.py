@@ -5,6 +5,7 @@ Screenshots go to ``artifacts/screenshots/`` (kept by CI, ignored by git)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,8 @@ from tests.support.servers import Server, start_server
 
 CHROMIUM = os.environ.get("LOKET_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+#: Dukcapil's kiosk card: its full name where that fits the card, else the site's short name.
+DUKCAPIL = re.compile("Dinas Kependudukan dan Pencatatan Sipil|Dispendukcapil")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--autoplay-policy=no-user-gesture-required"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import DUKCAPIL, screenshot
 from tests.conftest import SITE_FILE
 from tests.support.servers import Server
 from tests.support.staff import PASSWORD, add_users
@@ -105,7 +105,7 @@ def test_an_admin_adds_a_service_and_an_officer_calls_its_first_ticket(
     # 4. The kiosk offers it at once.
     kiosk = new_page(1080, 1920, has_touch=True)
     kiosk.goto(f"{base}/kiosk")
-    kiosk.get_by_role("button", name="Dispendukcapil").click()
+    kiosk.get_by_role("button", name=DUKCAPIL).click()
     kiosk.get_by_role("button", name="Surat Pindah").click()
     kiosk.get_by_role("button", name="Ambil nomor antrean").click()
     kiosk.get_by_text("A-001", exact=True).wait_for(timeout=15_000)

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import DUKCAPIL, screenshot
 from tests.browser.test_kiosk import assert_accessible, migrated
 from tests.conftest import FIXTURES, MONDAY_MORNING
 from tests.support.booking import BOOKING, booking_site
@@ -42,7 +42,7 @@ def test_a_visitor_books_from_a_phone_and_cancels_from_the_manage_link(
     assert page.locator(".steps li[aria-current=step]").inner_text() == "Instansi"
     assert_accessible(page, "booking: agencies")
     screenshot(page, "booking-1-agencies")
-    page.get_by_role("button", name="Dispendukcapil").click()
+    page.get_by_role("button", name=DUKCAPIL).click()
     page.get_by_role("button", name="KTP-el").click()
     page.get_by_role("heading", name="Pilih hari").wait_for()
     assert_accessible(page, "booking: days")
@@ -126,7 +126,7 @@ def test_a_booked_visitor_scans_the_code_at_the_kiosk_and_gets_a_ticket(
     today = _book(live_server, "2025-11-24", "09:30", 2)
     page = new_page(1080, 1920, has_touch=True)
     page.goto(f"{live_server.url}/kiosk")
-    page.get_by_role("button", name="Dispendukcapil").wait_for()
+    page.get_by_role("button", name=DUKCAPIL).wait_for()
     start = page.get_by_role("button", name="Sudah pesan online? Check-in di sini")
     assert start.is_visible()
     assert_accessible(page, "kiosk start with check-in")
@@ -170,7 +170,7 @@ def test_a_kiosk_under_a_site_prefix_checks_in_at_its_own_site(
         code = answer.json()["booking"]["code"]
         page = new_page(1080, 1920, has_touch=True)
         page.goto(f"{site}/kiosk")
-        page.get_by_role("button", name="Dispendukcapil").wait_for()
+        page.get_by_role("button", name=DUKCAPIL).wait_for()
         page.keyboard.type(code.lower() + "\n")
         page.get_by_role("heading", name="Nomor antrean Anda").wait_for(timeout=15_000)
         qr = page.evaluate("() => document.getElementById('ticket-qr').src")
@@ -230,7 +230,7 @@ def test_ticking_the_whatsapp_box_sends_the_confirmation_to_the_phone(
         with start_server(migrated(tmp_path), site, tmp_path, clock=MONDAY_MORNING,
                           extra_env=ENV) as server:
             page = phone_page(new_page, server)
-            page.get_by_role("button", name="Dispendukcapil").click()
+            page.get_by_role("button", name=DUKCAPIL).click()
             page.get_by_role("button", name="KTP-el").click()
             page.get_by_role("button", name="Jumat, 28 November").click()
             page.get_by_role("button", name="09.00").click()

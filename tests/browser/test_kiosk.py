@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import DUKCAPIL, screenshot
 from tests.conftest import MONDAY_MORNING, SITE_FILE
 from tests.support.servers import Server, free_port, start_server
 
@@ -50,11 +51,11 @@ def assert_accessible(page: Any, where: str) -> None:
 def kiosk(new_page: Any, server: Server, query: str = "") -> Any:
     page = new_page(WIDTH, HEIGHT, has_touch=True)
     page.goto(f"{server.url}/kiosk{query}")
-    page.get_by_role("button", name="Dispendukcapil").wait_for()
+    page.get_by_role("button", name=DUKCAPIL).wait_for()
     return page
 
 
-def choose(page: Any, agency: str, service: str) -> None:
+def choose(page: Any, agency: str | re.Pattern[str], service: str) -> None:
     page.get_by_role("button", name=agency).click()
     page.get_by_role("button", name=service).click()
     page.get_by_role("heading", name=service, exact=True).wait_for()
@@ -65,7 +66,7 @@ def test_a_visitor_takes_a_ticket_from_agency_to_printed_slip(new_page: Any,
     page = kiosk(new_page, live_server)
     assert_accessible(page, "agency screen")
     screenshot(page, "kiosk-1-agencies")
-    page.get_by_role("button", name="Dispendukcapil").click()
+    page.get_by_role("button", name=DUKCAPIL).click()
     page.get_by_role("button", name="KTP-el").wait_for()
     screenshot(page, "kiosk-2-services")
     page.get_by_role("button", name="KTP-el").click()
@@ -112,7 +113,7 @@ def test_the_kiosk_says_kuota_habis_when_the_quota_is_used_up(new_page: Any,
         assert httpx.post(f"{live_server.url}/api/v1/tickets",
                           json={"service": "AKTA"}).status_code == 201
     page = kiosk(new_page, live_server)
-    choose(page, "Dispendukcapil", "Akta Kelahiran")
+    choose(page, DUKCAPIL, "Akta Kelahiran")
     page.get_by_role("button", name="Ambil nomor antrean").click()
     page.get_by_role("heading", name="Kuota habis").wait_for()
     assert page.get_by_text("sudah habis").is_visible()
@@ -145,7 +146,7 @@ def test_the_kiosk_shows_plainly_that_the_service_is_closed(new_page: Any,
                     "the kiosk already renders 409 closed/holiday with next_open")
     page = kiosk(new_page, closed_server)
     page.get_by_text("Saat ini pengambilan nomor antrean tutup.").wait_for()
-    choose(page, "Dispendukcapil", "KTP-el")
+    choose(page, DUKCAPIL, "KTP-el")
     page.get_by_role("button", name="Ambil nomor antrean").click()
     page.get_by_role("heading", name="Layanan tutup").wait_for()
     assert "dibuka kembali Selasa, 25 November" in page.locator("#error-text").inner_text()
@@ -170,7 +171,7 @@ def test_when_printing_fails_the_ticket_is_shown_on_screen_with_its_qr_code(
     new_page: Any, broken_printer_server: Server
 ) -> None:
     page = kiosk(new_page, broken_printer_server)
-    choose(page, "Dispendukcapil", "KTP-el")
+    choose(page, DUKCAPIL, "KTP-el")
     page.get_by_role("button", name="Ambil nomor antrean").click()
     page.get_by_text("A-001", exact=True).wait_for()
     alert = page.get_by_role("alert")
@@ -189,7 +190,7 @@ def test_when_printing_fails_the_ticket_is_shown_on_screen_with_its_qr_code(
 def test_the_kiosk_retries_a_busy_answer_with_the_same_idempotency_key(
         new_page: Any, live_server: Server) -> None:
     page = kiosk(new_page, live_server)
-    choose(page, "Dispendukcapil", "KTP-el")
+    choose(page, DUKCAPIL, "KTP-el")
     keys: list[str] = []
 
     def busy_once(route: Any) -> None:
@@ -259,7 +260,7 @@ def test_all_22_agencies_fit_the_portrait_kiosk_with_their_logos(
         new_page: Any, demo_server: Server) -> None:
     page = new_page(WIDTH, HEIGHT, has_touch=True)
     page.goto(f"{demo_server.url}/kiosk")
-    page.get_by_role("button", name="Dispendukcapil").wait_for()
+    page.get_by_role("button", name=DUKCAPIL).wait_for()
     cards = page.locator("#agency-list button")
     assert cards.count() == 22
     assert all_on_screen(page, "#agency-list button") == []
@@ -284,14 +285,14 @@ def test_on_a_phone_sized_screen_a_cue_says_there_are_more_agencies(
         new_page: Any, demo_server: Server) -> None:
     page = new_page(390, 844, has_touch=True)
     page.goto(f"{demo_server.url}/kiosk")
-    page.get_by_role("button", name="Dispendukcapil").wait_for()
+    page.get_by_role("button", name=DUKCAPIL).wait_for()
     cue = page.locator("#agency-cue")
     cue.wait_for()
     assert "Geser ke bawah" in cue.inner_text()
     screenshot(page, "kiosk-10-phone-scroll-cue")
     page.locator("#agency-list").evaluate("(list) => list.scrollTo(0, list.scrollHeight)")
     cue.wait_for(state="hidden")
-    assert on_screen(page, page.get_by_role("button", name="PDAM"))
+    assert on_screen(page, page.get_by_role("button", name=re.compile("Perumda Air Minum|PDAM")))
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)])
@@ -300,10 +301,10 @@ def test_every_step_fits_a_landscape_screen_without_scrolling(
     name = f"{size[0]}x{size[1]}"
     page = new_page(*size, has_touch=True)
     page.goto(f"{demo_server.url}/kiosk")
-    page.get_by_role("button", name="Dispendukcapil").wait_for()
+    page.get_by_role("button", name=DUKCAPIL).wait_for()
     assert all_on_screen(page, "#agency-list button, #lang-toggle") == []
     screenshot(page, f"kiosk-11-agencies-{name}")
-    page.get_by_role("button", name="Dispendukcapil").click()
+    page.get_by_role("button", name=DUKCAPIL).click()
     page.locator("#service-list button").nth(15).wait_for()  # Dispendukcapil has 16
     assert all_on_screen(page, "#screen-service button") == []
     assert page.locator("#service-cue").is_hidden()

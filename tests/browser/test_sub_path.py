@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from queue_server.site import DEMO_SITE
+from tests.browser.conftest import DUKCAPIL
 from tests.browser.test_kiosk import migrated
 from tests.conftest import MONDAY_MORNING
 from tests.support.nginx import running_nginx
@@ -62,11 +63,11 @@ def test_the_kiosk_takes_a_ticket_through_a_sub_path(new_page: Any,
     wrong = watched(page, base)
     page.goto(f"{base}/kiosk")
     # The agencies come from the API and the buttons from kiosk.js: both under the prefix.
-    page.get_by_role("button", name="Dispendukcapil").wait_for()
+    page.get_by_role("button", name=DUKCAPIL).wait_for()
     assert_styled(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "kiosk-agencies-under-antrean.png"))
-    page.get_by_role("button", name="Dispendukcapil").tap()
+    page.get_by_role("button", name=DUKCAPIL).tap()
     page.get_by_role("button", name="Perekaman dan Pencetakan KTP-el").tap()
     page.get_by_role("button", name="Ambil nomor antrean").tap()
     page.get_by_text("A-001", exact=True).wait_for(timeout=15_000)
