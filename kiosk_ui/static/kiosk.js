@@ -158,35 +158,26 @@ function translateStatic() {
 
 function serviceName(s) { return state.lang === "en" && s.name_en ? s.name_en : s.name; }
 
+// What a card is drawn from once; an administrator renaming an agency gets a new card.
+const drawnFrom = new WeakMap();
+function cardKey(agency) { return [agency.code, agency.name, agency.short_name].join("\n"); }
+
 function renderAgencies() {
   const list = $("agency-list");
-  list.textContent = "";
-  if (!state.data) { list.appendChild(el("p", "hint", t("loading"))); return; }
+  if (!state.data) {
+    list.textContent = "";
+    list.appendChild(el("p", "hint", t("loading")));
+    return;
+  }
+  const agencies = state.data.agencies;
+  // The same agencies as on screen are updated in place: fresh data arriving (every return
+  // to the start, every minute) must not replace a card under a finger, or the tap is lost.
+  const cards = [...list.children];
+  const same = cards.length === agencies.length
+    && cards.every((card, i) => drawnFrom.get(card) === cardKey(agencies[i]));
+  if (!same) list.replaceChildren(...agencies.map(agencyCard));
   let anyOpen = false;
-  state.data.agencies.forEach((agency) => {
-    let waiting = 0;
-    let open = false;
-    agency.services.forEach((s) => { waiting += s.waiting; open = open || s.open_now; });
-    anyOpen = anyOpen || open;
-    const button = el("button", "card" + (open ? "" : " closed"));
-    button.type = "button";
-    const head = el("span", "card-head");
-    if (logos[agency.code]) {
-      const logo = el("img", "logo");
-      logo.src = logos[agency.code];
-      logo.alt = "";
-      head.appendChild(logo);
-    }
-    const title = el("span", "card-title", agency.name);
-    title.dataset.full = agency.name;
-    if (agency.short_name && agency.short_name !== agency.name) title.dataset.short = agency.short_name;
-    head.appendChild(title);
-    button.appendChild(head);
-    button.appendChild(el("span", "card-sub card-count", t("waiting", { n: waiting })));
-    if (!open) button.appendChild(el("span", "badge", t("closed")));
-    button.addEventListener("click", () => { state.agency = agency; renderServices(); show("service"); });
-    list.appendChild(button);
-  });
+  agencies.forEach((agency, i) => { anyOpen = showAgency(list.children[i], agency) || anyOpen; });
   const banner = $("closed-banner");
   const closed = state.status && !state.status.open;
   banner.hidden = !closed && (anyOpen || !state.data.agencies.length);
@@ -198,6 +189,49 @@ function renderAgencies() {
   notice.hidden = !upcoming.length;
   notice.textContent = upcoming.length ? t("upcoming") + " " + upcoming.join(" \u00b7 ") : "";
   fit(list);
+}
+
+function agencyCard(agency) {
+  const button = el("button", "card");
+  button.type = "button";
+  button.dataset.agency = agency.code;
+  drawnFrom.set(button, cardKey(agency));
+  const head = el("span", "card-head");
+  if (logos[agency.code]) {
+    const logo = el("img", "logo");
+    logo.src = logos[agency.code];
+    logo.alt = "";
+    head.appendChild(logo);
+  }
+  const title = el("span", "card-title", agency.name);
+  title.dataset.full = agency.name;
+  if (agency.short_name && agency.short_name !== agency.name) title.dataset.short = agency.short_name;
+  head.appendChild(title);
+  button.append(head, el("span", "card-sub card-count"));
+  button.addEventListener("click", () => {
+    state.agency = state.data.agencies.find((a) => a.code === agency.code) || agency;
+    renderServices();
+    show("service");
+  });
+  return button;
+}
+
+// A card's changing part: how many wait, and whether the agency serves now. True when open.
+function showAgency(button, agency) {
+  let waiting = 0;
+  let open = false;
+  agency.services.forEach((s) => { waiting += s.waiting; open = open || s.open_now; });
+  button.classList.toggle("closed", !open);
+  button.querySelector(".card-count").textContent = t("waiting", { n: waiting });
+  const badge = button.querySelector(".badge");
+  if (open) {
+    if (badge) badge.remove();
+  } else if (badge) {
+    badge.textContent = t("closed");
+  } else {
+    button.appendChild(el("span", "badge", t("closed")));
+  }
+  return open;
 }
 
 function renderServices() {

@@ -342,3 +342,22 @@ def test_a_closed_kiosk_says_when_it_opens_again(new_page: Any, tmp_path: Path) 
         page.get_by_text("Service reopens on Monday, 30 November 2026 at 08:00 WIB").wait_for()
         assert_accessible(page, "closed kiosk")
         screenshot(page, "kiosk-15-closed-sunday")
+
+
+def test_a_tap_that_lands_while_the_start_screen_is_drawn_again_still_opens_the_agency(
+        new_page: Any, live_server: Server) -> None:
+    """Fresh data redraws the start screen on every return to it and every minute; a card
+    replaced between a finger's press and its release would swallow the tap."""
+    page = kiosk(new_page, live_server)
+    card = page.get_by_role("button", name=DUKCAPIL)
+    box = card.bounding_box()
+    assert box
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    # Drawn again while the finger is down (the language switch draws as fresh data does).
+    page.evaluate("document.getElementById('lang-toggle').click()")
+    assert re.fullmatch(r"\d+ waiting", card.locator(".card-count").inner_text())
+    page.mouse.up()
+    page.locator("#screen-service").wait_for()
+    assert page.locator("#service-title").inner_text() in {
+        "Dinas Kependudukan dan Pencatatan Sipil", "Dispendukcapil"}
