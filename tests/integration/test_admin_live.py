@@ -3,8 +3,6 @@ PostgreSQL NOTIFY and the event feed, or (SQLite) the feed's poll of the events 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +11,7 @@ import httpx
 from tests.conftest import MONDAY_MORNING, SITE_FILE
 from tests.support.servers import start_server
 from tests.support.staff import add_users, sign_in
-
-
-def _wait_for(what: str, check: Callable[[], Any], timeout_s: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not seen within {timeout_s}s: {what}")
-        time.sleep(0.2)
+from tests.support.waiting import wait_until
 
 
 def _services(base: str) -> dict[str, dict[str, Any]]:
@@ -43,7 +31,7 @@ def test_an_edit_on_one_process_is_live_on_the_other(database_url: str, tmp_path
                              json={"services": ["PINDAH", "KTP"]})
         assert assigned.status_code == 200, assigned.text
 
-        _wait_for("the new service on B", lambda: "PINDAH" in _services(b.url))
+        wait_until(lambda: "PINDAH" in _services(b.url), what="the new service on B")
         ticket = httpx.post(f"{b.url}/api/v1/tickets", json={"service": "PINDAH"}, timeout=10)
         assert ticket.status_code == 201, ticket.text
         officer = sign_in(b.url, "siti", "A3")
@@ -52,11 +40,11 @@ def test_an_edit_on_one_process_is_live_on_the_other(database_url: str, tmp_path
             answer = httpx.post(f"{b.url}/api/v1/counters/A3/call", headers=officer, timeout=10)
             return answer if answer.status_code == 200 else None
 
-        called = _wait_for("A3 on B calls the new service", call)
+        called = wait_until(call, what="A3 on B calls the new service")
         assert called.json()["ticket"]["id"] == ticket.json()["ticket"]["id"]
 
         # And back the other way: B switches the service off, A stops offering it.
         off = httpx.put(f"{b.url}/api/v1/admin/services/PINDAH", headers=sign_in(
             b.url, "admin1", None), json={"active": False}, timeout=10)
         assert off.status_code == 200, off.text
-        _wait_for("the service gone on A", lambda: "PINDAH" not in _services(a.url))
+        wait_until(lambda: "PINDAH" not in _services(a.url), what="the service gone on A")
