@@ -5,8 +5,9 @@ day before, "status <kode>" over a signed webhook, "stop", and a malformed ``wha
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from queue_server.services.admin_config import open_site_at_start
 from queue_server.services.booking_whatsapp import queue_reminders
 from queue_server.services.context import Loket
 from queue_server.services.hours import OpeningHours
-from queue_server.site import DEMO_SITE, load_site, parse_site
+from queue_server.site import DEMO_SITE, Site, load_site, parse_site
 from queue_server.store import tables as t
 from queue_server.store.db import Database, create_engine
 from tests.conftest import MONDAY_MORNING
@@ -239,9 +240,9 @@ def test_a_whatsapp_value_that_is_not_a_boolean_is_refused_and_nothing_is_stored
 # --- the reminder round, in process with the injected clock ---------------------------------
 
 
-@pytest.fixture
-async def loket(database_url: str) -> AsyncIterator[Loket]:
-    site = load_site(DEMO_SITE)
+@contextlib.asynccontextmanager
+async def opened(database_url: str, site: Site) -> AsyncIterator[Loket]:
+    """``site`` served from ``database_url`` on Monday morning, in process."""
     db = Database(create_engine(database_url))
     clock = ShiftedClock(dt.datetime.fromisoformat(MONDAY_MORNING))
     live, ids, version = await open_site_at_start(db.engine, site, clock.now())
@@ -252,6 +253,34 @@ async def loket(database_url: str) -> AsyncIterator[Loket]:
     finally:
         loket.passwords.close()
         await db.dispose()
+
+
+@pytest.fixture
+async def loket(database_url: str) -> AsyncIterator[Loket]:
+    async with opened(database_url, load_site(DEMO_SITE)) as found:
+        yield found
+
+
+async def close_day(loket: Loket, day: dt.date, reason: str) -> Callable[[], Awaitable[Any]]:
+    """An administrator closes the office on ``day``; returns how to save the same closure
+    again (deleted and added back)."""
+    async with loket.db.engine.begin() as conn:
+        await staff.add_user(conn, loket.ids.site, "admin1", PASSWORD, "admin",
+                             loket.clock.now(), hasher=CHEAP_HASHER)
+    actor = (await staff.sign_in(loket, "admin1", PASSWORD, None)).actor
+    closure = {"from": day.isoformat(), "to": day.isoformat(), "reason": reason, "hours": None}
+
+    async def add() -> Any:
+        return await admin.edit(loket, actor, None, "closure.add",
+                                lambda doc: edits.add_closure(doc, closure))
+
+    async def again() -> Any:
+        await admin.edit(loket, actor, None, "closure.delete",
+                         lambda doc: edits.delete_closure(doc, day.isoformat()))
+        return await add()
+
+    await add()
+    return again
 
 
 async def reserve(loket: Loket, n: int, day: dt.date, *, whatsapp: bool = True,
@@ -323,14 +352,7 @@ async def test_a_closure_on_the_booked_day_tells_opted_in_holders_once(loket: Lo
     told = await reserve(loket, 1, WEDNESDAY, start="09:00")
     await reserve(loket, 2, WEDNESDAY, whatsapp=False)
     kept = await reserve(loket, 3, THURSDAY)
-    async with loket.db.engine.begin() as conn:
-        await staff.add_user(conn, loket.ids.site, "admin1", PASSWORD, "admin",
-                             loket.clock.now(), hasher=CHEAP_HASHER)
-    actor = (await staff.sign_in(loket, "admin1", PASSWORD, None)).actor
-    closure = {"from": WEDNESDAY.isoformat(), "to": WEDNESDAY.isoformat(),
-               "reason": "Pemadaman listrik", "hours": None}
-    await admin.edit(loket, actor, None, "closure.add",
-                     lambda doc: edits.add_closure(doc, closure))
+    save_again = await close_day(loket, WEDNESDAY, "Pemadaman listrik")
 
     sent = [r for r in await outbox(loket) if r.dedup_key.startswith("cancelled:")]
     assert [(r.dedup_key, r.phone, r.kind) for r in sent] == \
@@ -343,10 +365,7 @@ async def test_a_closure_on_the_booked_day_tells_opted_in_holders_once(loket: Lo
     assert kept not in body
 
     # Saving the closure again (deleted and added back) cancels nothing more, tells no one twice.
-    await admin.edit(loket, actor, None, "closure.delete",
-                     lambda doc: edits.delete_closure(doc, WEDNESDAY.isoformat()))
-    await admin.edit(loket, actor, None, "closure.add",
-                     lambda doc: edits.add_closure(doc, closure))
+    await save_again()
     assert [r.dedup_key for r in await outbox(loket)
             if r.dedup_key.startswith("cancelled:")] == [f"cancelled:{told}"]
 
@@ -356,33 +375,18 @@ async def test_with_templates_the_reminder_and_a_closures_cancellation_are_queue
     site = parse_site(DEMO_SITE.read_text(encoding="utf-8") + (
         '\n[whatsapp]\napi_base_url = "https://graph.facebook.com/v21.0"\n'
         'phone_number_id = "1"\n') + TEMPLATES.replace('["id", "en"]', '["id"]'))
-    db = Database(create_engine(database_url))
-    clock = ShiftedClock(dt.datetime.fromisoformat(MONDAY_MORNING))
-    live, ids, version = await open_site_at_start(db.engine, site, clock.now())
-    loket = Loket(db=db, site=live, ids=ids, clock=clock, gate=OpeningHours(live),
-                  public_url=PUBLIC_URL, config_version=version)
-    try:
+    async with opened(database_url, site) as loket:
         reminded = await reserve(loket, 1, WEDNESDAY, start="09:00")
         made, _ = await booking.book(loket, "KTP-EL", THURSDAY.isoformat(), "10:00", "Warga 2",
                                      phone(2), whatsapp=True, whatsapp_lang="en")
         closed = str(made["code"])
         moved(loket, at(TUESDAY, 10))
         assert await queue_reminders(loket) == 1
-        async with loket.db.engine.begin() as conn:
-            await staff.add_user(conn, loket.ids.site, "admin1", PASSWORD, "admin",
-                                 loket.clock.now(), hasher=CHEAP_HASHER)
-        actor = (await staff.sign_in(loket, "admin1", PASSWORD, None)).actor
-        closure = {"from": THURSDAY.isoformat(), "to": THURSDAY.isoformat(),
-                   "reason": "Pemadaman\nlistrik", "hours": None}
-        await admin.edit(loket, actor, None, "closure.add",
-                         lambda doc: edits.add_closure(doc, closure))
+        await close_day(loket, THURSDAY, "Pemadaman\nlistrik")
         ob = t.wa_outbox
         async with loket.db.read() as conn:
             rows = {r.dedup_key: r for r in (await conn.execute(select(
                 ob.c.dedup_key, ob.c.template, ob.c.body))).all()}
-    finally:
-        loket.passwords.close()
-        await db.dispose()
     reminder = rows[f"reminder:{reminded}"].template
     assert reminder == {"name": "loket_booking_reminder", "language": "id", "parameters": [
         "Perekaman dan Pencetakan KTP-el", "Rabu, 26 November 2025 pukul 09.00 WIB",
