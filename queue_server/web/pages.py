@@ -24,11 +24,18 @@ def _static(context: Any, path: str) -> str:
     return static_url(context["request"], path)
 
 
+@pass_context
+def _site_root(context: Any) -> str:
+    return site_root(context["request"])
+
+
 def templates(directory: Path) -> Jinja2Templates:
     """The templates in ``directory``; ``{{ static("kiosk/kiosk.css") }}`` addresses a static
-    file, so no page writes an absolute ``/static/`` that a sub-path would break."""
+    file and ``{{ site_root() }}`` starts a page's links and ``data-base``, so no page writes
+    an absolute path that a sub-path or a site's mount would break."""
     found = Jinja2Templates(directory=str(directory))
     found.env.globals["static"] = _static
+    found.env.globals["site_root"] = _site_root
     return found
 
 
